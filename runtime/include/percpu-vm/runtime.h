@@ -1,0 +1,163 @@
+/* percpu-vm/runtime.h: the per-CPU window runtime.
+ *
+ * Freestanding C (only <stddef.h>, <stdint.h>, <stdbool.h>): the same source
+ * is compiled -ffreestanding -nostdlib -m32 into a kernel and, with the
+ * hosted arch backend (runtime/arch/hosted/), into user-space tests.
+ *
+ * The window: CPU n's copy of per-CPU byte `off` lives at
+ *     base + (n << shift) + off,        0 <= off < (1 << shift).
+ * The runtime hands out offsets inside the stride (allocator.c), keeps every
+ * page offset that some live allocation covers mapped on every online CPU and
+ * nothing else (populate.c), and serves three clients: the kernel's static
+ * area (offset 0, first), module areas and dynamic alloc_percpu areas.
+ *
+ * All state lives in a struct pcpu_runtime the caller owns, with bookkeeping
+ * memory the caller provides (pcpu_runtime_meta_size() tells how much), so no
+ * part of the runtime needs a heap.  Every entry point takes the lock hook.
+ *
+ * Errors: every function returns 0 or a positive enum pcpu_error code; a call
+ * that fails changes nothing (allocator state, mappings, page ownership).
+ */
+#ifndef PERCPU_VM_RUNTIME_H
+#define PERCPU_VM_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PCPU_PAGE_SHIFT 12u
+#define PCPU_PAGE_SIZE  (1u << PCPU_PAGE_SHIFT)
+#define PCPU_MAX_CPUS   4096u
+
+enum pcpu_error {
+	PCPU_OK = 0,
+	PCPU_ERR_INVAL = 1,      /* bad argument: NULL, zero size, shift out of range */
+	PCPU_ERR_ALIGN = 2,      /* alignment not a power of two, or above a page */
+	PCPU_ERR_NOSPACE = 3,    /* request bigger than the room left in the stride */
+	PCPU_ERR_NOTALLOC = 4,   /* free of an offset that was never allocated */
+	PCPU_ERR_DOUBLEFREE = 5, /* free of an offset already freed */
+	PCPU_ERR_NOMEM = 6,      /* a data page or page-table page could not be had */
+	PCPU_ERR_NOMETA = 7,     /* the allocator's bookkeeping is full */
+	PCPU_ERR_CPU = 8,        /* CPU number out of range, or wrong online state */
+	PCPU_ERR_STATE = 9,      /* call out of order (e.g. static area not first) */
+	PCPU_ERR_STRIDE = 10,    /* object built for another per-CPU stride */
+	PCPU_ERR_MAPPED = 11,    /* arch: address already mapped */
+	PCPU_ERR_NOTMAPPED = 12, /* arch: address not mapped */
+};
+
+/* A short English name for an error code ("double free", ...). */
+const char *pcpu_strerror(int err);
+
+/* What an architecture (or the hosted backend) supplies: the 2006
+ * proposal's hooks, generalised.  Page-table pages are the arch's business:
+ * map_page allocates them itself (boot-time allocator first, the normal one
+ * later) and reports PCPU_ERR_NOMEM if it cannot, leaving nothing behind. */
+struct pcpu_arch_ops {
+	void *ctx;
+	/* One 4 KiB data page for `cpu` (NUMA-local where the arch can).
+	 * *virt: where the runtime may write the page (kernel direct map);
+	 * *phys: what map_page is given.  Returns 0 or PCPU_ERR_NOMEM. */
+	int (*alloc_data_page)(void *ctx, unsigned cpu, void **virt, uint64_t *phys);
+	void (*free_data_page)(void *ctx, unsigned cpu, void *virt, uint64_t phys);
+	/* Map `phys` at `va`: present, writable, supervisor-only, non-executable
+	 * where the arch can.  0, PCPU_ERR_NOMEM or PCPU_ERR_MAPPED. */
+	int (*map_page)(void *ctx, uintptr_t va, uint64_t phys);
+	/* Remove the mapping at `va` (it must exist). */
+	void (*unmap_page)(void *ctx, uintptr_t va);
+	/* Flush [va, va+len) from every CPU's TLB. */
+	void (*flush_tlb)(void *ctx, uintptr_t va, size_t len);
+	/* Serialise the runtime (a spinlock in a kernel); may be NULL. */
+	void (*lock)(void *ctx);
+	void (*unlock)(void *ctx);
+};
+
+/* How a runtime is set up. */
+struct pcpu_params {
+	uintptr_t base;        /* CPU 0's copy; page aligned */
+	unsigned shift;        /* stride = 1 << shift; 12..28 (or more on 64-bit hosts) */
+	unsigned nr_cpus;      /* possible CPUs, 1..PCPU_MAX_CPUS */
+	unsigned max_areas;    /* allocator records (live areas + tombstones) */
+	void *meta;            /* caller memory of pcpu_runtime_meta_size() bytes */
+	size_t meta_size;
+	const struct pcpu_arch_ops *ops;
+};
+
+/* Bytes of bookkeeping a runtime with this stride and record count needs. */
+size_t pcpu_runtime_meta_size(unsigned shift, unsigned max_areas);
+
+/* Opaque to callers apart from reading; laid out in runtime/runtime_state.h. */
+struct pcpu_runtime;
+#define PCPU_RUNTIME_SIZE 256 /* upper bound of sizeof(struct pcpu_runtime) */
+struct pcpu_runtime_storage {
+	_Alignas(16) unsigned char bytes[PCPU_RUNTIME_SIZE];
+};
+
+/* Sets up an empty window with CPU 0 online and nothing mapped. */
+int pcpu_runtime_init(struct pcpu_runtime_storage *storage, const struct pcpu_params *p,
+		      struct pcpu_runtime **rt_out);
+
+/* The kernel's static area: offset 0, template [tmpl, tmpl+init_size),
+ * then zero_size zero bytes (.bss.percpu).  Must be the first allocation.
+ * Populated on every online CPU. */
+int pcpu_static_init(struct pcpu_runtime *rt, const void *tmpl, size_t init_size,
+		     size_t zero_size);
+
+/* A module's area: reserve (init_size + zero_size) bytes aligned to `align`,
+ * copy the template into every online CPU's copy, zero the rest, and return
+ * CPU 0's address of the area (what the loader relocates the module's
+ * per-CPU symbols against).  The runtime keeps `tmpl` to initialise CPUs
+ * that come online later: it must stay valid until pcpu_module_free. */
+int pcpu_module_alloc(struct pcpu_runtime *rt, const void *tmpl, size_t init_size,
+		      size_t zero_size, size_t align, uintptr_t *addr_out);
+int pcpu_module_free(struct pcpu_runtime *rt, uintptr_t addr);
+
+/* Dynamic areas (alloc_percpu): zero-filled on every CPU. *addr_out is CPU
+ * 0's address; CPU n's copy is addr + (n << shift). */
+int pcpu_dyn_alloc(struct pcpu_runtime *rt, size_t size, size_t align, uintptr_t *addr_out);
+int pcpu_dyn_free(struct pcpu_runtime *rt, uintptr_t addr);
+
+/* CPU hotplug: map and initialise `cpu`'s copy of every live area (each
+ * area's template, zeros elsewhere).  Before a CPU runs any per-CPU code. */
+int pcpu_cpu_online(struct pcpu_runtime *rt, unsigned cpu);
+/* Unmap and give back `cpu`'s pages. */
+int pcpu_cpu_offline(struct pcpu_runtime *rt, unsigned cpu);
+
+/* VM mode: offsets[n] = n << shift for n < nr. */
+void pcpu_fill_offsets(const struct pcpu_runtime *rt, unsigned long *offsets, unsigned nr);
+
+/* Bookkeeping, for reports, tests and benchmarks. */
+struct pcpu_stats {
+	size_t used_bytes;        /* bytes in live areas */
+	size_t mapped_offsets;    /* page offsets with a nonzero reference count */
+	size_t mapped_pages;      /* pages mapped in the window, all CPUs */
+	size_t live_areas;
+	unsigned online_cpus;
+	size_t largest_free;      /* biggest free extent in the stride */
+};
+void pcpu_get_stats(const struct pcpu_runtime *rt, struct pcpu_stats *st);
+
+/* The reference count of one page offset (page index within the stride). */
+unsigned pcpu_page_refcount(const struct pcpu_runtime *rt, size_t page_index);
+bool pcpu_cpu_is_online(const struct pcpu_runtime *rt, unsigned cpu);
+uintptr_t pcpu_base(const struct pcpu_runtime *rt);
+unsigned pcpu_shift(const struct pcpu_runtime *rt);
+
+/* Walk the live areas in offset order (for reports and invariant checks).
+ * The callback returns false to stop. */
+enum pcpu_area_kind { PCPU_AREA_STATIC, PCPU_AREA_MODULE, PCPU_AREA_DYNAMIC };
+struct pcpu_area_info {
+	size_t offset, size, align;
+	enum pcpu_area_kind kind;
+};
+void pcpu_for_each_area(const struct pcpu_runtime *rt,
+			bool (*fn)(const struct pcpu_area_info *a, void *arg), void *arg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PERCPU_VM_RUNTIME_H */
