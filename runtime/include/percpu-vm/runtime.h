@@ -17,6 +17,9 @@
  *
  * Errors: every function returns 0 or a positive enum pcpu_error code; a call
  * that fails changes nothing (allocator state, mappings, page ownership).
+ *
+ * The offset allocator underneath is usable on its own: allocator.h.
+ * docs/runtime.md describes the whole contract.
  */
 #ifndef PERCPU_VM_RUNTIME_H
 #define PERCPU_VM_RUNTIME_H
@@ -47,7 +50,9 @@ enum pcpu_error {
 	PCPU_ERR_STRIDE = 10,    /* object built for another per-CPU stride */
 	PCPU_ERR_MAPPED = 11,    /* arch: address already mapped */
 	PCPU_ERR_NOTMAPPED = 12, /* arch: address not mapped */
+	PCPU_ERR_KIND = 13,      /* area is of another kind (module vs dynamic vs static) */
 };
+#define PCPU_ERR_MAX 13
 
 /* A short English name for an error code ("double free", ...). */
 const char *pcpu_strerror(int err);
@@ -80,14 +85,19 @@ struct pcpu_params {
 	uintptr_t base;        /* CPU 0's copy; page aligned */
 	unsigned shift;        /* stride = 1 << shift; 12..28 (or more on 64-bit hosts) */
 	unsigned nr_cpus;      /* possible CPUs, 1..PCPU_MAX_CPUS */
-	unsigned max_areas;    /* allocator records (live areas + tombstones) */
+	unsigned max_areas;    /* most live areas at once (static + modules + dynamic) */
 	void *meta;            /* caller memory of pcpu_runtime_meta_size() bytes */
 	size_t meta_size;
 	const struct pcpu_arch_ops *ops;
 };
 
-/* Bytes of bookkeeping a runtime with this stride and record count needs. */
-size_t pcpu_runtime_meta_size(unsigned shift, unsigned max_areas);
+/* Bytes of bookkeeping a runtime with this stride, CPU count and area count
+ * needs (0 if the parameters are out of range).  It holds the allocator's
+ * records, one reference count per page offset, and for every (CPU, page
+ * offset) the data page mapped there, so it grows with nr_cpus << shift:
+ * 12 bytes per possible page on i386 (16 on x86-64), e.g. 192 KiB for 64
+ * CPUs and a 1 MiB stride. */
+size_t pcpu_runtime_meta_size(unsigned shift, unsigned nr_cpus, unsigned max_areas);
 
 /* Opaque to callers apart from reading; laid out in runtime/runtime_state.h. */
 struct pcpu_runtime;
@@ -155,6 +165,21 @@ struct pcpu_area_info {
 };
 void pcpu_for_each_area(const struct pcpu_runtime *rt,
 			bool (*fn)(const struct pcpu_area_info *a, void *arg), void *arg);
+
+/* One runtime instance behind the kernel's __alloc_percpu()/free_percpu()
+ * (runtime/percpu_api.c).  The kernel sets it once at boot, after
+ * pcpu_static_init().  pcpu_api_alloc returns CPU 0's address of a zeroed
+ * dynamic area, or NULL on any error (no runtime set, bad size or
+ * alignment, out of room or memory); pcpu_api_free(NULL) does nothing, and
+ * freeing anything that is not a live dynamic area is ignored, counted in
+ * pcpu_api_bad_frees() (a kernel may want to BUG() instead). */
+void pcpu_api_set_runtime(struct pcpu_runtime *rt);
+struct pcpu_runtime *pcpu_api_runtime(void);
+void *pcpu_api_alloc(size_t size, size_t align);
+void pcpu_api_free(void *ptr);
+unsigned long pcpu_api_bad_frees(void);
+/* The error of the last failing pcpu_api_alloc/free (0 if none yet). */
+int pcpu_api_last_error(void);
 
 #ifdef __cplusplus
 }
