@@ -1,0 +1,61 @@
+/* gdt.c: the global descriptor table with a per-CPU %fs segment each. */
+#include <percpu-vm/config.h>
+
+#include "gdt.h"
+#include "kernel.h"
+
+static uint64_t gdt[GDT_FIRST_PERCPU + PERCPU_NR_CPUS] __attribute__((aligned(8)));
+
+static uint64_t descriptor(uint32_t base, uint32_t limit_pages, uint8_t access)
+{
+	uint64_t d = 0;
+	d |= limit_pages & 0xFFFFu;
+	d |= (uint64_t)(base & 0xFFFFFFu) << 16;
+	d |= (uint64_t)access << 40;
+	d |= (uint64_t)((limit_pages >> 16) & 0xFu) << 48;
+	d |= (uint64_t)0xC << 52; /* 4 KiB granularity, 32-bit */
+	d |= (uint64_t)(base >> 24) << 56;
+	return d;
+}
+
+void gdt_init(unsigned shift, unsigned nr_cpus)
+{
+	gdt[0] = 0;
+	gdt[1] = descriptor(0, 0xFFFFF, 0x9A); /* ring 0 code */
+	gdt[2] = descriptor(0, 0xFFFFF, 0x92); /* ring 0 data */
+	for (unsigned cpu = 0; cpu < nr_cpus && cpu < PERCPU_NR_CPUS; cpu++)
+		gdt[GDT_FIRST_PERCPU + cpu] = descriptor((uint32_t)cpu << shift, 0xFFFFF, 0x92);
+}
+
+void gdt_describe(uint32_t *base, uint16_t *limit)
+{
+	*base = (uint32_t)(uintptr_t)gdt;
+	*limit = (uint16_t)(sizeof(gdt) - 1);
+}
+
+uint32_t gdt_percpu_base(unsigned cpu)
+{
+	uint64_t d = gdt[GDT_FIRST_PERCPU + cpu];
+	return (uint32_t)(((d >> 16) & 0xFFFFFFu) | ((d >> 56) << 24));
+}
+
+void gdt_load(unsigned cpu)
+{
+	struct {
+		uint16_t limit;
+		uint32_t base;
+	} __attribute__((packed)) gdtr = { (uint16_t)(sizeof(gdt) - 1), (uint32_t)(uintptr_t)gdt };
+
+	__asm__ volatile("lgdt %0\n\t"
+			 "ljmp %1, $1f\n"
+			 "1:\n\t"
+			 "mov %2, %%ds\n\t"
+			 "mov %2, %%es\n\t"
+			 "mov %2, %%ss\n\t"
+			 "mov %2, %%gs\n\t"
+			 "mov %3, %%fs"
+			 :
+			 : "m"(gdtr), "i"(GDT_KERNEL_CS), "r"((uint32_t)GDT_KERNEL_DS),
+			   "r"((uint32_t)gdt_percpu_selector(cpu))
+			 : "memory");
+}

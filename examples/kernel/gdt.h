@@ -1,0 +1,27 @@
+/* gdt.h: the demo kernel's segments: flat code and data, and one data
+ * segment per possible CPU whose base is that CPU's offset in the per-CPU
+ * window, loaded into %fs so `this_cpu_read(x)` is one `mov %fs:x`. */
+#ifndef DEMO_GDT_H
+#define DEMO_GDT_H
+
+#include <stdint.h>
+
+#define GDT_KERNEL_CS 0x08
+#define GDT_KERNEL_DS 0x10
+#define GDT_FIRST_PERCPU 3
+
+static inline uint16_t gdt_percpu_selector(unsigned cpu)
+{
+	return (uint16_t)((GDT_FIRST_PERCPU + cpu) * 8);
+}
+
+/* Fill every CPU's %fs descriptor (base cpu << shift, limit 4 GiB). */
+void gdt_init(unsigned shift, unsigned nr_cpus);
+/* Load the GDT on the calling CPU and point its %fs at `cpu`'s copy. */
+void gdt_load(unsigned cpu);
+/* The GDT's linear address and limit, for the AP trampoline. */
+void gdt_describe(uint32_t *base, uint16_t *limit);
+/* The %fs base the GDT holds for `cpu` (read back from the descriptor). */
+uint32_t gdt_percpu_base(unsigned cpu);
+
+#endif

@@ -1,0 +1,53 @@
+/* kernel.h: what the demo kernel's files share. */
+#ifndef DEMO_KERNEL_H
+#define DEMO_KERNEL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SIZE 4096u
+#define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((a) - 1))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A pointer to identity-mapped physical memory.  The empty asm hides the
+ * constant from GCC, which otherwise warns about dereferencing small
+ * literal addresses (-Warray-bounds) such as the BIOS data area. */
+static inline void *phys_to_ptr(uintptr_t addr)
+{
+	__asm__("" : "+r"(addr));
+	return (void *)addr;
+}
+
+/* lib.c: the C library functions GCC may call even when freestanding. */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+const char *strstr_k(const char *hay, const char *needle);
+/* Parses "key=NUMBER" out of a command line; returns def when absent. */
+unsigned long cmdline_ulong(const char *cmdline, const char *key, unsigned long def);
+
+/* console.c: COM1 serial output. */
+void console_init(void);
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kvprintf(const char *fmt, va_list ap);
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* exit.c: qemu's isa-debug-exit device (qemu exits with (code << 1) | 1). */
+#define DEMO_EXIT_PASS 0x10 /* qemu status 33 */
+#define DEMO_EXIT_FAIL 0x11 /* qemu status 35 */
+void demo_exit(uint8_t code) __attribute__((noreturn));
+
+/* checks.c: the pass/fail record behind the report. */
+void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+unsigned checks_failed(void);
+unsigned checks_passed(void);
+
+#endif

@@ -1,0 +1,41 @@
+/* traps.h: interrupt descriptor table and the trap frame.  The page-fault
+ * handler recovers from faults in the probe helpers of boot.S, which is how
+ * the demo proves that a stray per-CPU access faults. */
+#ifndef DEMO_TRAPS_H
+#define DEMO_TRAPS_H
+
+#include <stdint.h>
+
+struct trap_frame {
+	uint32_t edi, esi, ebp, esp_pusha, ebx, edx, ecx, eax; /* pushal */
+	uint32_t vector, error;
+	uint32_t eip, cs, eflags; /* pushed by the CPU (no privilege change) */
+};
+
+#define VEC_PAGE_FAULT 14
+#define VEC_TLB_SHOOTDOWN 240
+#define VEC_WAKE 241
+#define VEC_SPURIOUS 255
+
+void idt_init(void);
+void idt_load(void);
+
+/* The last fault a probe recovered from. */
+struct fault_record {
+	uint32_t addr;  /* CR2 */
+	uint32_t error; /* page-fault error code */
+	uint32_t eip;
+	unsigned count;
+};
+extern volatile struct fault_record last_fault;
+
+int probe_write32(volatile uint32_t *addr, uint32_t value);
+int probe_read32(const volatile uint32_t *addr, uint32_t *out);
+/* `code` must hold a `ret`; returns 1 if fetching it faulted. */
+int probe_exec(void *code);
+
+/* Set by smp.c: what the TLB shootdown IPI does on the receiving CPU. */
+void smp_handle_shootdown(void);
+void lapic_eoi(void);
+
+#endif
