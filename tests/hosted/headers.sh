@@ -1,0 +1,57 @@
+#!/bin/bash
+# The API headers compile warning-free wherever a kernel might include them:
+# C11 and gnu89, i386 and x86-64, freestanding, VM and classic mode, -O0 and
+# -O2, with -Wall -Wextra -Wpedantic -Werror; with GCC and, when installed,
+# clang.  api-usage.c uses every macro of percpu.h.  Also checks that the
+# mode really follows CONFIG_HAS_VM_PERCPU / __ARCH_HAS_VM_PERCPU.
+set -u
+. "$top_builddir/tests/test-env.sh"
+src=$top_srcdir/tests/hosted/api-usage.c
+inc="-I$top_builddir/kernel-glue/include -I$top_srcdir/kernel-glue/include -I$top_srcdir/runtime/include"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+compilers=$CC
+command -v clang >/dev/null 2>&1 && compilers="$compilers clang"
+fail=0 n=0
+for cc in $compilers; do
+ for arch in -m32 -m64; do
+  for std in c11 gnu89; do
+   for mode in -DCONFIG_HAS_VM_PERCPU -UCONFIG_HAS_VM_PERCPU; do
+    for opt in -O0 -O2; do
+	n=$((n + 1))
+	if ! $cc $arch -std=$std $mode $opt -ffreestanding -fno-pie -nostdlib \
+		-Wall -Wextra -Wpedantic -Werror $inc -c "$src" -o "$tmp/a.o" 2>"$tmp/err"; then
+		echo "FAIL: $cc $arch -std=$std $mode $opt:"; cat "$tmp/err"; fail=1
+	fi
+    done
+   done
+  done
+ done
+done
+echo "compiled api-usage.c in $n configurations"
+
+# The mode switch: VM only when both macros are defined.
+mode_of() { printf '#include <percpu-vm/percpu.h>\nint mode = PERCPU_VM_MODE;\n' |
+	$CC "$@" $inc -x c -E - | sed -n 's/^int mode = \(.*\);/\1/p'; }
+check_mode() { want=$1; shift; got=$(mode_of "$@")
+	if [ "$got" != "$want" ]; then echo "FAIL: PERCPU_VM_MODE is '$got' with $*, want $want"; fail=1; fi; }
+check_mode 1 -m32 -DCONFIG_HAS_VM_PERCPU
+check_mode 0 -m32
+check_mode 1 -m64 -DCONFIG_HAS_VM_PERCPU
+check_mode 0 -m64 -DCONFIG_HAS_VM_PERCPU -DPERCPU_ARCH_GENERIC
+check_mode 0 -m64 -DPERCPU_ARCH_GENERIC
+
+# A this_cpu op on an object of a size i386 cannot move is a compile error
+# naming the sizes, not silent bad code.
+cat > "$tmp/bad.c" <<'C'
+#include <percpu-vm/percpu.h>
+struct three { char c[3]; };
+DEFINE_PER_CPU(struct three, odd);
+struct three get(void) { return this_cpu_read(odd); }
+C
+if $CC -m32 -O2 -DCONFIG_HAS_VM_PERCPU -ffreestanding $inc -c "$tmp/bad.c" -o "$tmp/bad.o" 2>"$tmp/err"; then
+	echo "FAIL: this_cpu_read of a 3-byte object compiled"; fail=1
+elif ! grep -q "takes a 1, 2, 4 or 8 byte object" "$tmp/err"; then
+	echo "FAIL: unexpected error for a 3-byte this_cpu_read:"; cat "$tmp/err"; fail=1
+fi
+exit $fail
