@@ -1,0 +1,242 @@
+/* plugin/percpu_attrs.c: the two attributes the headers use, which
+ * variables are per-CPU, the checks on their declarations, and the move of
+ * zero-initialised per-CPU variables to .bss.percpu.
+ *
+ *   __attribute__((percpu))                    on every per-CPU variable
+ *   __attribute__((percpu_offset_table(N)))    on __per_cpu_offset, VM mode:
+ *                                              the table holds n << N
+ *
+ * Both are visible to __has_attribute, so the headers need no -D to know
+ * the plugin is there. */
+#include "percpu_plugin.h"
+#include "hash-set.h"
+
+int percpu_table_shift = -1;
+
+static const char *const percpu_data_section = ".data.percpu";
+static const char *const percpu_bss_section = ".bss.percpu";
+
+static bool
+percpu_section_name_p (const char *name)
+{
+  if (!name)
+    return false;
+  return !strcmp (name, percpu_data_section)
+	 || !strcmp (name, percpu_bss_section)
+	 || !strncmp (name, ".data.percpu.", 13)
+	 || !strncmp (name, ".data..percpu", 13);  /* Linux's naming */
+}
+
+bool
+percpu_var_p (const_tree decl)
+{
+  if (!decl || TREE_CODE (decl) != VAR_DECL)
+    return false;
+  if (!TREE_STATIC (decl) && !DECL_EXTERNAL (decl))
+    return false;
+  if (lookup_attribute ("percpu", DECL_ATTRIBUTES (decl)))
+    return true;
+  return percpu_section_name_p (percpu_decl_section (decl));
+}
+
+bool
+percpu_offset_table_attr_p (const_tree decl)
+{
+  return decl && TREE_CODE (decl) == VAR_DECL
+	 && lookup_attribute ("percpu_offset_table", DECL_ATTRIBUTES (decl));
+}
+
+bool
+percpu_offset_table_p (const_tree decl)
+{
+  if (!decl || TREE_CODE (decl) != VAR_DECL)
+    return false;
+  if (percpu_offset_table_attr_p (decl))
+    return true;
+  return DECL_NAME (decl)
+	 && !strcmp (IDENTIFIER_POINTER (DECL_NAME (decl)), "__per_cpu_offset");
+}
+
+int
+percpu_unit_shift (void)
+{
+  return percpu_table_shift >= 0 ? percpu_table_shift : percpu_opts.shift;
+}
+
+/* __attribute__((percpu)): a variable with static storage; if it names no
+ * section yet it goes to .data.percpu (zero-initialised ones move to
+ * .bss.percpu once their initialiser is known). */
+static tree
+handle_percpu_attribute (tree *node, tree name, tree, int, bool *no_add_attrs)
+{
+  tree decl = *node;
+
+  if (TREE_CODE (decl) != VAR_DECL
+      || (!TREE_STATIC (decl) && !DECL_EXTERNAL (decl)))
+    {
+      error_at (DECL_SOURCE_LOCATION (decl),
+		"%qE attribute applies only to variables with static storage",
+		name);
+      *no_add_attrs = true;
+      return NULL_TREE;
+    }
+  if (!percpu_opts.disabled && !percpu_decl_section (decl)
+      && !DECL_EXTERNAL (decl))
+    set_decl_section_name (decl, percpu_data_section);
+  return NULL_TREE;
+}
+
+/* The table's element type must hold an address offset. */
+static bool
+offset_table_type_ok (const_tree decl)
+{
+  tree type = TREE_TYPE (decl);
+
+  if (TREE_CODE (type) != ARRAY_TYPE)
+    return false;
+  type = TREE_TYPE (type);
+  return INTEGRAL_TYPE_P (type) && TYPE_UNSIGNED (type)
+	 && TYPE_PRECISION (type) == POINTER_SIZE;
+}
+
+/* __attribute__((percpu_offset_table(SHIFT))) */
+static tree
+handle_offset_table_attribute (tree *node, tree, tree args, int,
+			       bool *no_add_attrs)
+{
+  tree decl = *node;
+  location_t loc = DECL_SOURCE_LOCATION (decl);
+  tree arg = args ? TREE_VALUE (args) : NULL_TREE;
+  int shift;
+
+  if (percpu_opts.disabled)
+    return NULL_TREE;
+  if (TREE_CODE (decl) != VAR_DECL || !offset_table_type_ok (decl))
+    {
+      percpu_diag_bad_table_attr (loc, decl,
+				  "it applies only to an array of unsigned "
+				  "integers as wide as a pointer");
+      *no_add_attrs = true;
+      return NULL_TREE;
+    }
+  if (!arg || TREE_CODE (arg) != INTEGER_CST || !tree_fits_shwi_p (arg)
+      || tree_to_shwi (arg) < PERCPU_MIN_SHIFT
+      || tree_to_shwi (arg) > PERCPU_MAX_SHIFT)
+    {
+      percpu_diag_bad_table_attr (loc, decl,
+				  "its argument must be an integer constant "
+				  "shift between 12 and 30");
+      *no_add_attrs = true;
+      return NULL_TREE;
+    }
+  shift = (int) tree_to_shwi (arg);
+  if (percpu_opts.shift >= 0 && percpu_opts.shift != shift)
+    {
+      percpu_diag_shift_mismatch (loc, shift, percpu_opts.shift, true);
+      *no_add_attrs = true;
+      return NULL_TREE;
+    }
+  if (percpu_table_shift >= 0 && percpu_table_shift != shift)
+    {
+      percpu_diag_shift_mismatch (loc, shift, percpu_table_shift, false);
+      *no_add_attrs = true;
+      return NULL_TREE;
+    }
+  percpu_table_shift = shift;
+  return NULL_TREE;
+}
+
+/* Positional initialisers: GCC 11 and 12 share this layout of
+ * attribute_spec (name, min, max, decl, type, fn_type, affects identity,
+ * handler, exclusions). */
+static struct attribute_spec percpu_attr_spec = {
+  "percpu", 0, 0, true, false, false, false, handle_percpu_attribute, NULL
+};
+static struct attribute_spec offset_table_attr_spec = {
+  "percpu_offset_table", 1, 1, true, false, false, false,
+  handle_offset_table_attribute, NULL
+};
+
+void
+percpu_register_attributes (void *, void *)
+{
+  register_attribute (&percpu_attr_spec);
+  register_attribute (&offset_table_attr_spec);
+}
+
+/* Declarations already checked: the C front end hands the merged decl of
+ * a redeclaration back to us. */
+static hash_set<tree> *checked_decls;
+
+/* -fdata-sections names a variable's section after it: a global called
+ * `percpu` would land in .data.percpu or .bss.percpu and be taken for
+ * per-CPU data by the linker scripts. */
+static bool
+data_sections_stray_p (const_tree decl)
+{
+  return flag_data_sections && TREE_STATIC (decl) && !DECL_EXTERNAL (decl)
+	 && !percpu_decl_section (decl) && DECL_NAME (decl)
+	 && !strcmp (IDENTIFIER_POINTER (DECL_NAME (decl)), "percpu");
+}
+
+void
+percpu_finish_decl (void *event_data, void *)
+{
+  tree decl = (tree) event_data;
+  const char *section;
+  int shift;
+
+  if (!decl || TREE_CODE (decl) != VAR_DECL)
+    return;
+  if (!percpu_var_p (decl))
+    {
+      if (data_sections_stray_p (decl))
+	percpu_diag_stray_section (decl, ".data.percpu");
+      return;
+    }
+  percpu_report_note_var (decl);
+  if (!checked_decls)
+    checked_decls = new hash_set<tree>;
+  section = percpu_decl_section (decl);
+  if (section && !percpu_section_name_p (section))
+    {
+      if (!checked_decls->add (decl))
+	percpu_diag_bad_section (decl, section);
+      return;
+    }
+  if (DECL_EXTERNAL (decl) || !COMPLETE_TYPE_P (TREE_TYPE (decl)))
+    return;
+  if (checked_decls->add (decl))
+    return;
+  shift = percpu_unit_shift ();
+  if (shift >= 0 && DECL_SIZE_UNIT (decl)
+      && TREE_CODE (DECL_SIZE_UNIT (decl)) == INTEGER_CST
+      && compare_tree_int (DECL_SIZE_UNIT (decl),
+			   HOST_WIDE_INT_1U << shift) > 0)
+    percpu_diag_too_big (decl, shift);
+  if (DECL_ALIGN_UNIT (decl) > 4096)
+    percpu_diag_overaligned (decl);
+}
+
+/* A per-CPU variable without initialiser, or one that is all zeros, need
+ * not be stored in the image: .bss.percpu is zero-filled instead of copied. */
+void
+percpu_place_zero_vars (void)
+{
+  varpool_node *node;
+
+  FOR_EACH_DEFINED_VARIABLE (node)
+    {
+      tree decl = node->decl;
+      const char *section = percpu_decl_section (decl);
+      tree init = DECL_INITIAL (decl);
+
+      if (!percpu_var_p (decl) || !section
+	  || strcmp (section, percpu_data_section))
+	continue;
+      if (init == error_mark_node)
+	continue;
+      if (!init || initializer_zerop (init))
+	set_decl_section_name (decl, percpu_bss_section);
+    }
+}

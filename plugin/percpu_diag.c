@@ -1,0 +1,101 @@
+/* plugin/percpu_diag.c: every diagnostic the plugin gives, worded and
+ * classed here so docs/plugin.md has one place to match.
+ *
+ * Errors are for code that cannot work: the address computed is outside
+ * the per-CPU window or belongs to something else, or the variable cannot
+ * be placed.  The one warning is for a direct use of a per-CPU variable,
+ * which is wrong in almost all code but means CPU 0's copy in VM mode,
+ * something early boot code may want (it should say per_cpu(x, 0)).
+ *
+ * Locations are GCC's own: the statement's location inside the accessor
+ * macro, which GCC prints with "in expansion of macro" notes leading to
+ * the user's line. */
+#include "percpu_plugin.h"
+
+void
+percpu_diag_direct_access (location_t loc, tree var, bool store)
+{
+  auto_diagnostic_group d;
+  if (warning_at (loc, 0, "per-CPU variable %qD %s directly: that is CPU 0%'s "
+		  "copy (the load template in classic mode), not the "
+		  "current CPU%'s", var, store ? "written" : "read"))
+    inform (DECL_SOURCE_LOCATION (var), "%qD defined here; access it with "
+	    "%<per_cpu%>, %<this_cpu_read%> or %<this_cpu_write%>", var);
+}
+
+void
+percpu_diag_not_percpu (location_t loc, tree decl)
+{
+  auto_diagnostic_group d;
+  error_at (loc, "%qD is not a per-CPU variable: %<per_cpu%> of it computes "
+	    "an address in another CPU%'s window that holds something else",
+	    decl);
+  inform (DECL_SOURCE_LOCATION (decl), "%qD declared here; define it with "
+	  "%<DEFINE_PER_CPU%> or declare it with %<DECLARE_PER_CPU%>", decl);
+}
+
+void
+percpu_diag_cpu_out_of_range (location_t loc, tree cpu,
+			      unsigned HOST_WIDE_INT nr_cpus)
+{
+  error_at (loc, "CPU %E is out of range: the per-CPU offset table has "
+	    "%<NR_CPUS%> = %wu entries (CPUs 0 to %wu)", cpu, nr_cpus,
+	    nr_cpus - 1);
+}
+
+void
+percpu_diag_too_big (tree decl, int shift)
+{
+  error_at (DECL_SOURCE_LOCATION (decl), "per-CPU variable %qD is %E bytes, "
+	    "larger than the per-CPU stride (%wu bytes, shift %d): CPU 1%'s "
+	    "copy would overlap it", decl, DECL_SIZE_UNIT (decl),
+	    HOST_WIDE_INT_1U << shift, shift);
+}
+
+void
+percpu_diag_overaligned (tree decl)
+{
+  error_at (DECL_SOURCE_LOCATION (decl), "per-CPU variable %qD is aligned "
+	    "to %u bytes, beyond a page (4096 bytes): per-CPU areas are "
+	    "placed with page alignment at most", decl, DECL_ALIGN_UNIT (decl));
+}
+
+void
+percpu_diag_bad_section (tree decl, const char *section)
+{
+  error_at (DECL_SOURCE_LOCATION (decl), "per-CPU variable %qD is placed in "
+	    "section %qs: per-CPU variables must be in %<.data.percpu%> or "
+	    "%<.bss.percpu%>, or the linker puts them outside the per-CPU "
+	    "window", decl, section);
+}
+
+void
+percpu_diag_stray_section (tree decl, const char *section)
+{
+  warning_at (DECL_SOURCE_LOCATION (decl), 0, "with %<-fdata-sections%>, "
+	      "%qD lands in section %qs (or in %<.bss.percpu%>), which the linker "
+	      "scripts take for per-CPU data; rename it or give it a "
+	      "%<section%> attribute", decl, section);
+}
+
+void
+percpu_diag_shift_mismatch (location_t loc, int attr_shift, int other,
+			    bool other_from_arg)
+{
+  if (other_from_arg)
+    error_at (loc, "the per-CPU offset table is declared with shift %d but "
+	      "%<-fplugin-arg-%s-shift=%d%> was given: the headers and the "
+	      "build flags come from different configurations", attr_shift,
+	      PERCPU_PLUGIN_NAME, other);
+  else
+    error_at (loc, "the per-CPU offset table is declared with shift %d here "
+	      "and with shift %d before: two configurations are mixed in "
+	      "one unit", attr_shift, other);
+}
+
+void
+percpu_diag_bad_table_attr (location_t loc, tree decl, const char *why)
+{
+  error_at (loc, "%<percpu_offset_table%> attribute on %qD is invalid: %s",
+	    decl, why);
+}

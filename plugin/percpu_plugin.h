@@ -1,0 +1,106 @@
+/* plugin/percpu_plugin.h: what the parts of the percpu plugin share.
+ *
+ * The plugin is split one idea per file:
+ *   percpu_plugin.c  plugin_init: version check, registration of everything
+ *   percpu_args.c    -fplugin-arg-percpu_plugin-* parsing
+ *   percpu_attrs.c   the percpu / percpu_offset_table attributes, which
+ *                    variables are per-CPU, checks on their declarations,
+ *                    .bss.percpu placement
+ *   percpu_lower.c   the GIMPLE pass: rewrites offset-table loads to
+ *                    cpu << shift and finds the access sites
+ *   percpu_diag.c    the diagnostics, worded and classed in one place
+ *   percpu_note.c    the .note.percpu emitter
+ *   percpu_report.c  the JSON report writer
+ */
+#ifndef PERCPU_PLUGIN_H
+#define PERCPU_PLUGIN_H
+
+#include "gcc-common.h"
+
+/* Name GCC knows the plugin by (from -fplugin=.../percpu_plugin.so). */
+#define PERCPU_PLUGIN_NAME "percpu_plugin"
+
+/* Shifts the runtime and linker scripts accept (4 KiB .. 1 GiB strides). */
+#define PERCPU_MIN_SHIFT 12
+#define PERCPU_MAX_SHIFT 30
+
+/* ---- arguments (percpu_args.c) ---- */
+enum percpu_mode { PERCPU_MODE_LOWER, PERCPU_MODE_CHECK };
+
+struct percpu_options
+{
+  bool disabled;            /* disable: attributes only, nothing else */
+  enum percpu_mode mode;    /* lower (default) or check */
+  int shift;                /* shift=N, or -1 when not given */
+  const char *report_file;  /* report=FILE, or NULL */
+  bool help;                /* help was asked for */
+};
+
+extern struct percpu_options percpu_opts;
+
+/* Parse the plugin's arguments into percpu_opts.  Reports every bad
+ * argument with error() and returns false if there was one. */
+bool percpu_parse_args (int argc, const struct plugin_argument *argv);
+void percpu_print_help (FILE *out);
+
+/* ---- attributes and per-CPU variables (percpu_attrs.c) ---- */
+void percpu_register_attributes (void *event_data, void *user_data);
+void percpu_finish_decl (void *event_data, void *user_data);
+void percpu_place_zero_vars (void);
+
+/* A variable that lives in the per-CPU area: has the percpu attribute or
+ * sits in one of the per-CPU input sections. */
+bool percpu_var_p (const_tree decl);
+/* The offset table: the variable declared with percpu_offset_table, or
+ * (for diagnostics only) any variable named __per_cpu_offset. */
+bool percpu_offset_table_p (const_tree decl);
+/* True when DECL carries percpu_offset_table, i.e. the header told us
+ * the table's contents (VM mode). */
+bool percpu_offset_table_attr_p (const_tree decl);
+
+/* The shift in force for this unit: the table attribute's, else the
+ * shift= argument's, else -1 (classic mode, nothing to rewrite). */
+int percpu_unit_shift (void);
+/* Shift seen on the table attribute, -1 if none yet. */
+extern int percpu_table_shift;
+
+/* ---- the lowering pass (percpu_lower.c) ---- */
+opt_pass *percpu_make_lower_pass (gcc::context *ctx);
+
+/* ---- diagnostics (percpu_diag.c) ---- */
+void percpu_diag_direct_access (location_t loc, tree var, bool store);
+void percpu_diag_not_percpu (location_t loc, tree decl);
+void percpu_diag_cpu_out_of_range (location_t loc, tree cpu,
+				   unsigned HOST_WIDE_INT nr_cpus);
+void percpu_diag_too_big (tree decl, int shift);
+void percpu_diag_overaligned (tree decl);
+void percpu_diag_bad_section (tree decl, const char *section);
+void percpu_diag_stray_section (tree decl, const char *section);
+void percpu_diag_shift_mismatch (location_t loc, int attr_shift, int other,
+				 bool other_from_arg);
+void percpu_diag_bad_table_attr (location_t loc, tree decl, const char *why);
+
+/* ---- the note (percpu_note.c) ---- */
+#define PERCPU_NOTE_OWNER   "percpu-vm"
+#define PERCPU_NOTE_TYPE    0x50435055u  /* "PCPU": not 1, GNU's ABI tag */
+#define PERCPU_NOTE_VERSION 1u
+void percpu_emit_note (int shift);
+
+/* ---- the report (percpu_report.c) ---- */
+enum percpu_access_kind
+{
+  PERCPU_ACCESS_CONSTANT_CPU,
+  PERCPU_ACCESS_VARIABLE_CPU,
+  PERCPU_ACCESS_THIS_CPU
+};
+
+void percpu_report_access (tree fndecl, location_t loc,
+			   enum percpu_access_kind kind, tree var,
+			   tree cpu, bool rewritten);
+/* Remember a per-CPU variable's declaration for the report, and copy
+ * what the report needs out of the remembered ones. */
+void percpu_report_note_var (tree decl);
+void percpu_report_copy_vars (void);
+void percpu_report_write (const char *file);
+
+#endif /* PERCPU_PLUGIN_H */

@@ -1,0 +1,56 @@
+# tests/plugin/plugin-lib.sh: sourced by the plugin's shell tests.
+#
+# Every plugin test runs once per GCC the plugin is built for: the main
+# one ($PLUGIN_GCC) and, when configure found it, the extra one
+# ($EXTRA_PLUGIN_GCC, GCC 11).  Each compile with the plugin uses
+# -fchecking: Debian's GCC runs its IL verifiers only then.
+
+set -u
+. "$top_builddir/tests/test-env.sh"
+export LC_ALL=C   # plain quotes in diagnostics
+
+# "GCC PLUGIN_SO" pairs, one per line.
+plugin_compilers () {
+	echo "$PLUGIN_GCC $top_builddir/plugin/percpu_plugin.so"
+	if [ -n "$EXTRA_PLUGIN_GCC" ]; then
+		echo "$EXTRA_PLUGIN_GCC $top_builddir/plugin/gcc-$EXTRA_PLUGIN_VERSION/percpu_plugin.so"
+	fi
+}
+
+# Include flags for the kernel-glue API headers and the runtime.
+PLUGIN_TEST_INCLUDES="-I$top_builddir/kernel-glue/include -I$top_srcdir/kernel-glue/include -I$top_srcdir/runtime/include"
+
+# Flags for i386 kernel code (Debian's default PIE would go through the GOT).
+PLUGIN_TEST_I386="-m32 -ffreestanding -fno-pie -fno-pic -fno-asynchronous-unwind-tables -fno-stack-protector"
+
+plugin_fail=0
+fail () {
+	echo "FAIL: $*" >&2
+	plugin_fail=1
+}
+pass () {
+	echo "ok: $*"
+}
+
+# A scratch directory removed on exit.
+plugin_tmp=$(mktemp -d "${TMPDIR:-/tmp}/percpu-plugin-test.XXXXXX")
+trap 'rm -rf "$plugin_tmp"' EXIT
+
+finish () {
+	if [ "$plugin_fail" -ne 0 ]; then
+		echo "some checks failed" >&2
+		exit 1
+	fi
+	exit 0
+}
+
+# The instructions of function $2 in assembly file $1: no labels,
+# directives or #APP markers; one instruction per line, tabs squeezed.
+asm_body () {
+	awk -v fn="$2" '
+		$0 == fn ":" { inside = 1; next }
+		inside && /^\t\.size\t/ { exit }
+		inside && /^[^ \t#.][^ \t]*:$/ { exit }
+		inside && /^\t[a-z]/ { sub(/^\t/, ""); gsub(/\t/, " "); print }
+	' "$1"
+}
