@@ -1,0 +1,179 @@
+/* percpu-layout-check.c: the problems --check exits non-zero for.
+ *
+ * Each is something that corrupts per-CPU data at run time rather than
+ * failing to build: data larger than the stride (CPU n's copy runs into
+ * CPU n+1's), objects built for different strides (each computes another
+ * CPU's copy at another place), a per-CPU symbol outside its section (it
+ * is relocated into somebody else's data), and a non-per-CPU section in
+ * the window (CPU n's copy overwrites it, or the runtime maps over it).
+ */
+#include "config.h"
+
+#include <percpu-vm/allocator.h>
+#include <string.h>
+
+#include "percpu-layout.h"
+
+static void check_notes(struct layout *l)
+{
+	const char *first_path = NULL;
+	unsigned first_shift = 0;
+	size_t i, j;
+
+	for (i = 0; i < l->nr_files; i++) {
+		const struct layout_file *f = &l->files[i];
+
+		for (j = 0; j < f->nr_notes; j++) {
+			const struct layout_note *n = &f->notes[j];
+
+			if (n->version != LAYOUT_NOTE_VERSION)
+				layout_add_problem(l, LAYOUT_PB_NOTE, f->path,
+						   "stride note version %u, this tool reads version %u",
+						   n->version, LAYOUT_NOTE_VERSION);
+			if (n->shift < 12 || n->shift > 40)
+				layout_add_problem(l, LAYOUT_PB_NOTE, f->path,
+						   "stride note says shift %u, outside 12..40", n->shift);
+			if (j > 0 && n->shift != f->notes[0].shift)
+				layout_add_problem(l, LAYOUT_PB_MIXED_STRIDES, f->path,
+						   "objects built for different strides linked together: "
+						   "stride notes say shift %u and shift %u",
+						   f->notes[0].shift, n->shift);
+		}
+		if (f->nr_notes == 0)
+			continue;
+		if (!first_path) {
+			first_path = f->path;
+			first_shift = f->notes[0].shift;
+		} else if (f->notes[0].shift != first_shift) {
+			layout_add_problem(l, LAYOUT_PB_MIXED_STRIDES, f->path,
+					   "built for shift %u, but %s for shift %u",
+					   f->notes[0].shift, first_path, first_shift);
+		}
+		if (f->notes[0].shift != l->shift && l->shift_source != LAYOUT_SRC_NOTE)
+			layout_add_problem(l, LAYOUT_PB_MIXED_STRIDES, f->path,
+					   "built for shift %u, but the window uses shift %u (from %s)",
+					   f->notes[0].shift, l->shift,
+					   layout_source_name(l->shift_source));
+		if (f->has_image_shift && f->image_shift != f->notes[0].shift)
+			layout_add_problem(l, LAYOUT_PB_MIXED_STRIDES, f->path,
+					   "linked with PERCPU_SHIFT = %llu, but its objects were "
+					   "built for shift %u",
+					   (unsigned long long)f->image_shift, f->notes[0].shift);
+	}
+}
+
+static void check_sizes(struct layout *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr_files; i++) {
+		const struct layout_file *f = &l->files[i];
+
+		if (f->area_size > l->stride) {
+			layout_add_problem(l, LAYOUT_PB_OVER_STRIDE, f->path,
+					   "per-CPU area of %llu bytes is larger than the stride "
+					   "(%llu bytes, shift %u)",
+					   (unsigned long long)f->area_size,
+					   (unsigned long long)l->stride, l->shift);
+		} else if (f->place_error == PCPU_ERR_NOSPACE) {
+			layout_add_problem(l, LAYOUT_PB_OVER_STRIDE, f->path,
+					   "per-CPU area of %llu bytes does not fit in what the "
+					   "stride (%llu bytes) has left after the areas before it",
+					   (unsigned long long)f->area_size,
+					   (unsigned long long)l->stride);
+		} else if (f->place_error) {
+			layout_add_problem(l, LAYOUT_PB_PLACEMENT, f->path,
+					   "the runtime would refuse its per-CPU area (%llu bytes, "
+					   "aligned to %llu): %s",
+					   (unsigned long long)f->area_size,
+					   (unsigned long long)f->area_align,
+					   pcpu_strerror(f->place_error));
+		}
+	}
+}
+
+static void check_symbols(struct layout *l)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->nr_files; i++) {
+		const struct layout_file *f = &l->files[i];
+
+		for (j = 0; j < f->nr_overhangs; j++) {
+			const struct layout_overhang *o = &f->overhangs[j];
+
+			layout_add_problem(l, LAYOUT_PB_OUTSIDE, f->path,
+					   "per-CPU symbol %s (%llu bytes at +%#llx) lies outside "
+					   "section %s (%llu bytes)",
+					   o->name, (unsigned long long)o->size,
+					   (unsigned long long)o->value, o->section,
+					   (unsigned long long)o->section_size);
+		}
+		if (l->nr_reports == 0)
+			continue;
+		for (j = 0; j < f->nr_vars; j++)
+			if (!f->vars[j].in_report)
+				layout_add_problem(l, LAYOUT_PB_NOT_PERCPU, f->path,
+						   "%s is in section %s but no plugin report declares "
+						   "it per-CPU (a -fdata-sections stray?)",
+						   f->vars[j].name,
+						   f->sections[f->vars[j].section].name);
+	}
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return alen && blen && a < b + blen && b < a + alen;
+}
+
+static void check_image(struct layout *l)
+{
+	const struct layout_file *k;
+	uint64_t win_size, win_end;
+	size_t i;
+
+	if (l->nr_files == 0 || l->files[0].kind != LAYOUT_IMAGE)
+		return;
+	k = &l->files[0];
+	if (k->has_start && k->start_sym != k->base)
+		layout_add_problem(l, LAYOUT_PB_MARKERS, k->path,
+				   "__per_cpu_start is %#llx but the per-CPU sections start at %#llx",
+				   (unsigned long long)k->start_sym, (unsigned long long)k->base);
+	if (k->has_end && k->end_sym != k->base + k->area_size)
+		layout_add_problem(l, LAYOUT_PB_MARKERS, k->path,
+				   "__per_cpu_end is %#llx but the per-CPU sections end at %#llx",
+				   (unsigned long long)k->end_sym,
+				   (unsigned long long)(k->base + k->area_size));
+	/* Linux lays per-CPU data out its own way (a copy per CPU in ordinary
+	 * memory): there is no window to keep free. */
+	if (k->linux_naming)
+		return;
+	win_size = (uint64_t)l->nr_cpus << l->shift;
+	win_end = l->base + win_size;
+	if (win_end < l->base)
+		win_size = UINT64_MAX - l->base;
+	for (i = 0; i < k->nr_alloc_sections; i++) {
+		const struct layout_stray *s = &k->alloc_sections[i];
+
+		if (overlaps(s->vma, s->size, l->base, win_size)) {
+			uint64_t off = s->vma > l->base ? s->vma - l->base : 0;
+
+			layout_add_problem(l, LAYOUT_PB_STRAY, k->path,
+					   "section %s (%#llx..%#llx) lies in the per-CPU window "
+					   "(%#llx..%#llx): CPU %llu's copy would overlap it",
+					   s->name, (unsigned long long)s->vma,
+					   (unsigned long long)(s->vma + s->size),
+					   (unsigned long long)l->base,
+					   (unsigned long long)(l->base + win_size),
+					   (unsigned long long)(off >> l->shift));
+		}
+	}
+}
+
+void layout_check(struct layout *l)
+{
+	check_notes(l);
+	check_sizes(l);
+	check_symbols(l);
+	check_image(l);
+}

@@ -1,0 +1,144 @@
+/* percpu-layout-json.c: --json, for programs.  The schema ("percpu-layout/1")
+ * is documented in docs/layout.md; every number is a plain JSON integer
+ * (bytes or addresses), every name a string. */
+#include "config.h"
+
+#include <inttypes.h>
+
+#include "percpu-layout.h"
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c == '\t')
+			fputs("\\t", out);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void print_var(const struct layout_file *f, const struct layout_var *v, FILE *out)
+{
+	fputs("        {\"name\": ", out);
+	json_string(out, v->name);
+	fprintf(out, ", \"offset\": %" PRIu64 ", \"size\": %" PRIu64 ", \"align\": %" PRIu64
+		", \"align_source\": \"%s\", \"hole_before\": %" PRIu64 ", \"section\": ",
+		f->area_offset + v->offset, v->size, v->align,
+		v->align_from_report ? "report" : "offset", v->hole_before);
+	json_string(out, f->sections[v->section].name);
+	fprintf(out, ", \"global\": %s", v->global ? "true" : "false");
+	if (v->src_file) {
+		fputs(", \"source\": {\"file\": ", out);
+		json_string(out, v->src_file);
+		fprintf(out, ", \"line\": %u}", v->src_line);
+	}
+	if (v->nr_accesses) {
+		fputs(", \"accesses\": [", out);
+		for (size_t i = 0; i < v->nr_accesses; i++) {
+			const struct layout_access *a = &v->accesses[i];
+
+			fputs(i ? ", {\"file\": " : "{\"file\": ", out);
+			json_string(out, a->file);
+			fprintf(out, ", \"line\": %u, \"column\": %u, \"kind\": ", a->line, a->column);
+			json_string(out, a->kind);
+			if (a->function) {
+				fputs(", \"function\": ", out);
+				json_string(out, a->function);
+			}
+			fputc('}', out);
+		}
+		fputc(']', out);
+	}
+	fputc('}', out);
+}
+
+static void print_file(const struct layout_file *f, FILE *out)
+{
+	size_t i;
+
+	fputs("    {\"path\": ", out);
+	json_string(out, f->path);
+	fputs(", \"format\": ", out);
+	json_string(out, f->format);
+	fprintf(out, ", \"kind\": \"%s\", \"role\": \"%s\", \"linux_naming\": %s,"
+		" \"sizes_from_symtab\": %s,\n",
+		f->kind == LAYOUT_IMAGE ? "image" : "relocatable",
+		f->role == LAYOUT_ROLE_KERNEL ? "kernel" : "module",
+		f->linux_naming ? "true" : "false", f->sizes_from_symtab ? "true" : "false");
+	fprintf(out, "      \"area\": {\"offset\": %" PRIu64 ", \"size\": %" PRIu64
+		", \"init_size\": %" PRIu64 ", \"zero_size\": %" PRIu64 ", \"align\": %" PRIu64
+		", \"placed\": %s",
+		f->area_offset, f->area_size, f->init_size, f->zero_size, f->area_align,
+		f->placed ? "true" : "false");
+	if (f->kind == LAYOUT_IMAGE)
+		fprintf(out, ", \"link_address\": %" PRIu64, f->base);
+	fputs("},\n      \"notes\": [", out);
+	for (i = 0; i < f->nr_notes; i++)
+		fprintf(out, "%s{\"version\": %u, \"shift\": %u}", i ? ", " : "",
+			f->notes[i].version, f->notes[i].shift);
+	fputs("],\n      \"sections\": [", out);
+	for (i = 0; i < f->nr_sections; i++) {
+		const struct layout_section *s = &f->sections[i];
+
+		fputs(i ? ", {\"name\": " : "{\"name\": ", out);
+		json_string(out, s->name);
+		fprintf(out, ", \"offset\": %" PRIu64 ", \"size\": %" PRIu64 ", \"align\": %" PRIu64
+			", \"zero_fill\": %s}", f->area_offset + s->offset, s->size, s->align,
+			s->zero_fill ? "true" : "false");
+	}
+	fputs("],\n      \"variables\": [", out);
+	for (i = 0; i < f->nr_vars; i++) {
+		fputs(i ? ",\n" : "\n", out);
+		print_var(f, &f->vars[i], out);
+	}
+	fputs(f->nr_vars ? "\n      ]}" : "]}", out);
+}
+
+void layout_print_json(const struct layout *l, FILE *out)
+{
+	uint64_t window = (uint64_t)l->nr_cpus << l->shift;
+	size_t i;
+
+	fputs("{\n  \"schema\": \"percpu-layout/1\",\n", out);
+	fprintf(out, "  \"window\": {\"shift\": %u, \"shift_source\": \"%s\", \"stride\": %" PRIu64
+		", \"nr_cpus\": %u, \"nr_cpus_source\": \"%s\", \"base\": %" PRIu64
+		", \"base_source\": \"%s\", \"size\": %" PRIu64 ", \"page_size\": %u,\n",
+		l->shift, layout_source_name(l->shift_source), l->stride, l->nr_cpus,
+		layout_source_name(l->nr_cpus_source), l->base, layout_source_name(l->base_source),
+		window, LAYOUT_PAGE_SIZE);
+	fprintf(out, "    \"used_bytes_per_cpu\": %" PRIu64 ", \"used_end\": %" PRIu64
+		", \"pages_per_cpu\": %" PRIu64 ", \"mapped_bytes_per_cpu\": %" PRIu64
+		", \"mapped_bytes\": %" PRIu64 "},\n",
+		l->used_bytes, l->used_end, l->pages_per_cpu, layout_mapped_per_cpu(l),
+		layout_mapped_per_cpu(l) * l->nr_cpus);
+	fprintf(out, "  \"reports_merged\": %zu,\n  \"files\": [\n", l->nr_reports);
+	for (i = 0; i < l->nr_files; i++) {
+		print_file(&l->files[i], out);
+		fputs(i + 1 < l->nr_files ? ",\n" : "\n", out);
+	}
+	fputs("  ],\n  \"problems\": [", out);
+	for (i = 0; i < l->nr_problems; i++) {
+		const struct layout_problem *p = &l->problems[i];
+
+		fprintf(out, "%s\n    {\"kind\": \"%s\", \"file\": ", i ? "," : "",
+			layout_problem_kind_name(p->kind));
+		if (p->file)
+			json_string(out, p->file);
+		else
+			fputs("null", out);
+		fputs(", \"message\": ", out);
+		json_string(out, p->message);
+		fputc('}', out);
+	}
+	fputs(l->nr_problems ? "\n  ]\n}\n" : "]\n}\n", out);
+}

@@ -1,0 +1,283 @@
+/* percpu-layout-model.c: from what the files say to one CPU's stride.
+ *
+ * Each file's per-CPU sections become one area, laid out the way the part
+ * that consumes the file lays it out:
+ *  - a linked image: the sections sit at their link addresses; the area
+ *    starts at the lowest of them (CPU 0's copy, __per_cpu_start);
+ *  - a relocatable (module or plain object): the module loader hands the
+ *    runtime one area of init_size + zero_size bytes (pcpu_module_alloc), so
+ *    the sections with contents come first, in file order, each at its own
+ *    alignment, then the zero-filled ones (.bss.percpu).
+ * Then the window is decided (shift, NR_CPUS, base: the command line wins,
+ * then the stride note, then the image's own symbols, then configure), the
+ * areas are placed by the runtime's allocator (percpu-layout-place.c) and
+ * the pages one CPU needs are counted.
+ */
+#include "config.h"
+
+#include <percpu-vm/config.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "percpu-layout.h"
+
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+static int cmp_var(const void *a, const void *b)
+{
+	const struct layout_var *x = a, *y = b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Lay the sections out in the file's area and size it. */
+static void layout_sections(struct layout_file *f)
+{
+	uint64_t end = 0, init_end = 0, align = 1;
+	size_t i;
+
+	if (f->kind == LAYOUT_IMAGE) {
+		/* Sorting moves sections, so remap the variables' section indices. */
+		size_t *order = layout_xmalloc(f->nr_sections * sizeof(*order));
+		unsigned *newidx = layout_xmalloc(f->nr_sections * sizeof(*newidx));
+		struct layout_section *sorted = layout_xmalloc(f->nr_sections * sizeof(*sorted));
+
+		for (i = 0; i < f->nr_sections; i++)
+			order[i] = i;
+		/* insertion sort by vma: a handful of sections */
+		for (i = 1; i < f->nr_sections; i++) {
+			size_t j = i, o = order[i];
+
+			while (j > 0 && f->sections[order[j - 1]].vma > f->sections[o].vma) {
+				order[j] = order[j - 1];
+				j--;
+			}
+			order[j] = o;
+		}
+		for (i = 0; i < f->nr_sections; i++) {
+			sorted[i] = f->sections[order[i]];
+			newidx[order[i]] = (unsigned)i;
+		}
+		memcpy(f->sections, sorted, f->nr_sections * sizeof(*sorted));
+		for (i = 0; i < f->nr_vars; i++)
+			f->vars[i].section = newidx[f->vars[i].section];
+		free(order);
+		free(newidx);
+		free(sorted);
+		f->base = f->sections[0].vma;
+		for (i = 0; i < f->nr_sections; i++) {
+			struct layout_section *s = &f->sections[i];
+
+			s->offset = s->vma - f->base;
+			if (s->offset + s->size > end)
+				end = s->offset + s->size;
+			if (!s->zero_fill && s->offset + s->size > init_end)
+				init_end = s->offset + s->size;
+			if (s->align > align)
+				align = s->align;
+		}
+	} else {
+		/* Contents first, then zero fill: init_size + zero_size. */
+		for (int pass = 0; pass < 2; pass++) {
+			for (i = 0; i < f->nr_sections; i++) {
+				struct layout_section *s = &f->sections[i];
+
+				if (s->zero_fill != (pass == 1))
+					continue;
+				s->offset = align_up(end, s->align);
+				end = s->offset + s->size;
+				if (!s->zero_fill)
+					init_end = end;
+				if (s->align > align)
+					align = s->align;
+			}
+		}
+	}
+	f->init_size = init_end;
+	f->area_size = end;
+	f->zero_size = end - init_end;
+	f->area_align = align;
+}
+
+/* The alignment an offset is known to have: the largest power of two that
+ * divides it, no more than its section guarantees. */
+static uint64_t implied_align(uint64_t offset_in_section, uint64_t section_align)
+{
+	uint64_t a = offset_in_section ? offset_in_section & -offset_in_section : section_align;
+
+	return a < section_align ? a : section_align;
+}
+
+static void layout_vars(struct layout_file *f)
+{
+	uint64_t prev_end = 0;
+	size_t i;
+
+	for (i = 0; i < f->nr_vars; i++) {
+		struct layout_var *v = &f->vars[i];
+		const struct layout_section *s = &f->sections[v->section];
+
+		if (!v->align_from_report)
+			v->align = implied_align(v->offset, s->align);
+		v->offset += s->offset;
+	}
+	qsort(f->vars, f->nr_vars, sizeof(*f->vars), cmp_var);
+	if (!f->sizes_from_symtab) {
+		/* No st_size: a variable runs to the next one or its section's end. */
+		for (i = 0; i < f->nr_vars; i++) {
+			struct layout_var *v = &f->vars[i];
+			const struct layout_section *s = &f->sections[v->section];
+			uint64_t end = s->offset + s->size;
+
+			if (i + 1 < f->nr_vars && f->vars[i + 1].section == v->section)
+				end = f->vars[i + 1].offset;
+			v->size = end > v->offset ? end - v->offset : 0;
+		}
+	}
+	for (i = 0; i < f->nr_vars; i++) {
+		struct layout_var *v = &f->vars[i];
+		uint64_t end;
+
+		v->hole_before = v->offset > prev_end ? v->offset - prev_end : 0;
+		end = v->offset + v->size;
+		if (end < v->offset) /* a corrupt size; --check reports the symbol */
+			end = UINT64_MAX;
+		if (end > prev_end)
+			prev_end = end;
+	}
+}
+
+static void decide_window(struct layout *l, const struct layout_options *opt)
+{
+	const struct layout_file *k = l->nr_files && l->files[0].kind == LAYOUT_IMAGE
+					      ? &l->files[0] : NULL;
+	size_t i;
+
+	l->shift = PERCPU_SHIFT;
+	l->shift_source = LAYOUT_SRC_CONFIGURE;
+	l->nr_cpus = PERCPU_NR_CPUS;
+	l->nr_cpus_source = LAYOUT_SRC_CONFIGURE;
+	l->base = PERCPU_BASE;
+	l->base_source = LAYOUT_SRC_CONFIGURE;
+
+	if (k && k->has_image_shift && k->image_shift >= 12 && k->image_shift <= 40) {
+		l->shift = (unsigned)k->image_shift;
+		l->shift_source = LAYOUT_SRC_IMAGE;
+	}
+	/* The stride note of the kernel, else of the first file that has one:
+	 * --check reports any disagreement. */
+	for (i = 0; i < l->nr_files; i++) {
+		const struct layout_file *f = &l->files[i];
+
+		if (f->nr_notes && f->notes[0].shift >= 12 && f->notes[0].shift <= 40) {
+			l->shift = f->notes[0].shift;
+			l->shift_source = LAYOUT_SRC_NOTE;
+			break;
+		}
+	}
+	if (opt->shift_set) {
+		l->shift = opt->shift;
+		l->shift_source = LAYOUT_SRC_OPTION;
+	}
+	l->stride = (uint64_t)1 << l->shift;
+
+	if (k && k->has_image_nr_cpus && k->image_nr_cpus >= 1 && k->image_nr_cpus <= 65536) {
+		l->nr_cpus = (unsigned)k->image_nr_cpus;
+		l->nr_cpus_source = LAYOUT_SRC_IMAGE;
+	}
+	if (opt->nr_cpus_set) {
+		l->nr_cpus = opt->nr_cpus;
+		l->nr_cpus_source = LAYOUT_SRC_OPTION;
+	}
+
+	if (k) {
+		l->base = k->base;
+		l->base_source = LAYOUT_SRC_IMAGE;
+	}
+	if (opt->base_set) {
+		l->base = opt->base;
+		l->base_source = LAYOUT_SRC_OPTION;
+	}
+}
+
+struct page_range {
+	uint64_t first, last; /* page indices, inclusive */
+};
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct page_range *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Page offsets covered by some placed area: what the runtime maps per CPU. */
+static void count_pages(struct layout *l)
+{
+	struct page_range *r = layout_xmalloc((l->nr_files + 1) * sizeof(*r));
+	size_t n = 0, i;
+	uint64_t pages = 0, cur_last = 0;
+	bool have = false;
+
+	l->used_end = 0;
+	l->used_bytes = 0;
+	for (i = 0; i < l->nr_files; i++) {
+		const struct layout_file *f = &l->files[i];
+
+		if (!f->placed || f->area_size == 0)
+			continue;
+		r[n].first = f->area_offset / LAYOUT_PAGE_SIZE;
+		r[n].last = (f->area_offset + f->area_size - 1) / LAYOUT_PAGE_SIZE;
+		n++;
+		l->used_bytes += f->area_size;
+		if (f->area_offset + f->area_size > l->used_end)
+			l->used_end = f->area_offset + f->area_size;
+	}
+	qsort(r, n, sizeof(*r), cmp_range);
+	for (i = 0; i < n; i++) {
+		if (have && r[i].first <= cur_last) {
+			if (r[i].last > cur_last) {
+				pages += r[i].last - cur_last;
+				cur_last = r[i].last;
+			}
+			continue;
+		}
+		pages += r[i].last - r[i].first + 1;
+		cur_last = r[i].last;
+		have = true;
+	}
+	l->pages_per_cpu = pages;
+	free(r);
+}
+
+uint64_t layout_mapped_per_cpu(const struct layout *l)
+{
+	return l->pages_per_cpu * LAYOUT_PAGE_SIZE;
+}
+
+int layout_model(struct layout *l, const struct layout_options *opt, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr_files; i++) {
+		struct layout_file *f = &l->files[i];
+
+		if (f->kind == LAYOUT_IMAGE && i > 0) {
+			snprintf(err, errlen, "%s: a linked image can only be the first input (the "
+				 "kernel); modules are relocatable objects", f->path);
+			return -1;
+		}
+		f->role = f->kind == LAYOUT_IMAGE ? LAYOUT_ROLE_KERNEL : LAYOUT_ROLE_MODULE;
+		layout_sections(f);
+		layout_vars(f);
+	}
+	decide_window(l, opt);
+	layout_place_areas(l);
+	count_pages(l);
+	return 0;
+}

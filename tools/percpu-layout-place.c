@@ -1,0 +1,59 @@
+/* percpu-layout-place.c: where the areas land, decided by the runtime itself.
+ *
+ * The prediction must match what a kernel does, so the tool runs the
+ * runtime's own allocator (runtime/allocator.c, linked into the tool) the
+ * way runtime.c drives it: the kernel's static area reserved at offset 0
+ * first (pcpu_static_init), then one first-fit allocation per module, in
+ * the order given, of init_size + zero_size bytes at the module's largest
+ * per-CPU section alignment (pcpu_module_alloc).  There is no second
+ * allocator here to drift out of step.
+ */
+#include "config.h"
+
+#include <percpu-vm/allocator.h>
+#include <stdlib.h>
+
+#include "percpu-layout.h"
+
+void layout_place_areas(struct layout *l)
+{
+	struct pcpu_allocator a;
+	unsigned max_live = (unsigned)l->nr_files + 1;
+	size_t meta_size = pcpu_alloc_meta_size(max_live);
+	void *meta = layout_xcalloc(1, meta_size);
+	int err;
+	size_t i;
+
+	err = pcpu_alloc_init(&a, (size_t)l->stride, max_live, meta, meta_size);
+	for (i = 0; i < l->nr_files; i++) {
+		struct layout_file *f = &l->files[i];
+		size_t off = 0;
+
+		f->placed = false;
+		f->area_offset = 0;
+		f->place_error = err;
+		if (err)
+			continue;
+		if (f->area_size == 0) {
+			/* Nothing to reserve: the runtime is not called at all. */
+			f->place_error = 0;
+			continue;
+		}
+		if (f->area_size > l->stride) {
+			f->place_error = PCPU_ERR_NOSPACE;
+			continue;
+		}
+		if (f->role == LAYOUT_ROLE_KERNEL) {
+			f->place_error = pcpu_alloc_reserve(&a, 0, (size_t)f->area_size, f);
+		} else {
+			size_t align = f->area_align ? (size_t)f->area_align : 1;
+
+			f->place_error = pcpu_alloc_alloc(&a, (size_t)f->area_size, align, f, &off);
+		}
+		if (f->place_error == 0) {
+			f->placed = true;
+			f->area_offset = off;
+		}
+	}
+	free(meta);
+}

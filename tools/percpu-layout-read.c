@@ -1,0 +1,522 @@
+/* percpu-layout-read.c: read one input through libbfd.
+ *
+ * Everything a file says about itself is checked against the file before
+ * the tool relies on it: section contents must lie inside the file, the
+ * symbol table must fit in it, a note must fit in its section, and symbol
+ * values are compared with their section's size (a symbol that does not fit
+ * is kept and reported by --check, never used to index anything).  A file
+ * the tool cannot read gives one line naming the problem; the caller adds
+ * the file name.
+ */
+#include "config.h" /* PACKAGE and PACKAGE_VERSION, which bfd.h insists on */
+
+#include <bfd.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "percpu-layout.h"
+
+/* libbfd keeps an ELF symbol's st_size only in its private elf_symbol_type,
+ * declared in elf-bfd.h, which binutils-dev does not install.  That struct
+ * begins with the asymbol and then the internal ELF symbol, whose first two
+ * fields are st_value and st_size; binutils' own nm reads the size the same
+ * way.  Because the layout is private, read_symbols() checks st_value
+ * against what libbfd tells through the public API for every symbol it
+ * uses, and falls back to sizes inferred from the next symbol if the check
+ * ever fails. */
+struct elf_symbol_mirror {
+	asymbol symbol;
+	struct {
+		bfd_vma st_value;
+		bfd_vma st_size;
+	} internal;
+};
+
+/* libbfd reports some trouble (a corrupt reloc, a bad string index) through
+ * its error handler rather than a return value, by default on stderr.  The
+ * tool keeps the first such message of the current file to add to its own
+ * one-line error, and otherwise stays quiet. */
+static char bfd_complaint[256];
+
+/* Format one libbfd message: printf plus %pA (a section) and %pB (a bfd). */
+static void format_bfd_message(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	size_t n = 0;
+
+	while (*fmt && n + 1 < len) {
+		char spec[32];
+		size_t s = 0;
+		char conv;
+		int lng = 0;
+		int w;
+
+		if (*fmt != '%') {
+			buf[n++] = *fmt++;
+			continue;
+		}
+		spec[s++] = *fmt++;
+		while (*fmt && strchr("-+ #0123456789.", *fmt) && s < sizeof(spec) - 4)
+			spec[s++] = *fmt++;
+		while (*fmt && strchr("hlzjtLq", *fmt) && s < sizeof(spec) - 3) {
+			if (*fmt == 'l' || *fmt == 'z' || *fmt == 'j' || *fmt == 't' || *fmt == 'q')
+				lng++;
+			spec[s++] = *fmt++;
+		}
+		conv = *fmt ? *fmt++ : '\0';
+		spec[s++] = conv;
+		spec[s] = '\0';
+		switch (conv) {
+		case 'p':
+			if (*fmt == 'A' || *fmt == 'B') {
+				const char *name;
+
+				if (*fmt == 'A') {
+					asection *sec = va_arg(ap, asection *);
+					name = sec && sec->name ? sec->name : "(section)";
+				} else {
+					bfd *b = va_arg(ap, bfd *);
+					name = b && bfd_get_filename(b) ? bfd_get_filename(b) : "(file)";
+				}
+				fmt++;
+				w = snprintf(buf + n, len - n, "%s", name);
+			} else {
+				w = snprintf(buf + n, len - n, "%p", va_arg(ap, void *));
+			}
+			break;
+		case 'd': case 'i':
+			w = lng >= 2 ? snprintf(buf + n, len - n, spec, va_arg(ap, long long))
+			  : lng ? snprintf(buf + n, len - n, spec, va_arg(ap, long))
+				: snprintf(buf + n, len - n, spec, va_arg(ap, int));
+			break;
+		case 'u': case 'x': case 'X': case 'o':
+			w = lng >= 2 ? snprintf(buf + n, len - n, spec, va_arg(ap, unsigned long long))
+			  : lng ? snprintf(buf + n, len - n, spec, va_arg(ap, unsigned long))
+				: snprintf(buf + n, len - n, spec, va_arg(ap, unsigned));
+			break;
+		case 'c':
+			w = snprintf(buf + n, len - n, "%c", va_arg(ap, int));
+			break;
+		case 's': {
+			const char *str = va_arg(ap, const char *);
+			w = snprintf(buf + n, len - n, "%s", str ? str : "(null)");
+			break;
+		}
+		case '%':
+			w = snprintf(buf + n, len - n, "%%");
+			break;
+		default: /* something this formatter does not know: stop here */
+			buf[n] = '\0';
+			return;
+		}
+		if (w < 0)
+			break;
+		n += (size_t)w < len - n ? (size_t)w : len - n - 1;
+	}
+	buf[n < len ? n : len - 1] = '\0';
+	/* One line: libbfd's messages sometimes end with a newline. */
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static void capture_bfd_error(const char *fmt, va_list ap)
+{
+	if (bfd_complaint[0] == '\0')
+		format_bfd_message(bfd_complaint, sizeof(bfd_complaint), fmt, ap);
+}
+
+void layout_read_init(void)
+{
+	if (bfd_init() != BFD_INIT_MAGIC) {
+		fputs("percpu-layout: libbfd was built for another version than bfd.h\n", stderr);
+		exit(2);
+	}
+	bfd_set_error_handler(capture_bfd_error);
+}
+
+bool layout_is_percpu_section(const char *name)
+{
+	return strcmp(name, ".data.percpu") == 0 || strcmp(name, ".bss.percpu") == 0 ||
+	       strcmp(name, ".data..percpu") == 0 || strncmp(name, ".data..percpu..", 15) == 0;
+}
+
+static bool is_note_section(const char *name)
+{
+	return strcmp(name, LAYOUT_NOTE_SECTION) == 0 ||
+	       strncmp(name, LAYOUT_NOTE_SECTION ".", sizeof(LAYOUT_NOTE_SECTION)) == 0;
+}
+
+/* Linker-script markers and configuration symbols: not variables. */
+static bool is_marker_symbol(const char *name)
+{
+	return strncmp(name, "__per_cpu_", 10) == 0 || strncmp(name, ".L", 2) == 0 ||
+	       name[0] == '\0' || name[0] == '$';
+}
+
+struct reader {
+	bfd *abfd;
+	const char *path;
+	struct layout_file *f;
+	uint64_t file_size;
+	uint64_t addr_max;        /* largest address of the target + 1 (0: 2^64) */
+	char *err;
+	size_t errlen;
+	int *secmap;              /* bfd section index -> index in f->sections, or -1 */
+	size_t secmap_len;
+	size_t cap_vars, cap_notes, cap_alloc, cap_overhangs, cap_sections;
+};
+
+static int fail(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, r->errlen, fmt, ap);
+	va_end(ap);
+	n = strlen(r->err);
+	if (bfd_complaint[0] && n + 20 < r->errlen)
+		snprintf(r->err + n, r->errlen - n, " (libbfd: %s)", bfd_complaint);
+	return -1;
+}
+
+/* Contents of `sec` may be read only if they lie inside the file. */
+static int check_contents_in_file(struct reader *r, asection *sec)
+{
+	uint64_t size = bfd_section_size(sec);
+
+	if (!(bfd_section_flags(sec) & SEC_HAS_CONTENTS))
+		return 0;
+	if (sec->filepos < 0 || (uint64_t)sec->filepos > r->file_size ||
+	    size > r->file_size - (uint64_t)sec->filepos)
+		return fail(r, "section %s: %llu bytes at file offset %lld run past the end of "
+			    "the file (%llu bytes): truncated or corrupt",
+			    bfd_section_name(sec), (unsigned long long)size, (long long)sec->filepos,
+			    (unsigned long long)r->file_size);
+	return 0;
+}
+
+/* Parse every note of one .note.percpu section. */
+static int read_notes(struct reader *r, asection *sec)
+{
+	uint64_t size = bfd_section_size(sec);
+	bfd_byte *data;
+	uint64_t pos = 0;
+
+	if (check_contents_in_file(r, sec) < 0)
+		return -1;
+	if (!(bfd_section_flags(sec) & SEC_HAS_CONTENTS) || size == 0)
+		return 0;
+	if (!bfd_malloc_and_get_section(r->abfd, sec, &data))
+		return fail(r, "section %s: cannot read its contents: %s", bfd_section_name(sec),
+			    bfd_errmsg(bfd_get_error()));
+	while (pos < size) {
+		uint64_t namesz, descsz, type, name_pad, desc_pad;
+		const char *name;
+		const bfd_byte *desc;
+
+		if (size - pos < 12) {
+			free(data);
+			return fail(r, "section %s: note header at byte %llu runs past the section "
+				    "end (%llu bytes)", bfd_section_name(sec),
+				    (unsigned long long)pos, (unsigned long long)size);
+		}
+		namesz = bfd_get_32(r->abfd, data + pos);
+		descsz = bfd_get_32(r->abfd, data + pos + 4);
+		type = bfd_get_32(r->abfd, data + pos + 8);
+		name_pad = (namesz + 3) & ~(uint64_t)3;
+		desc_pad = (descsz + 3) & ~(uint64_t)3;
+		if (name_pad > size - pos - 12 || desc_pad > size - pos - 12 - name_pad) {
+			free(data);
+			return fail(r, "section %s: note at byte %llu (name %llu bytes, descriptor "
+				    "%llu bytes) runs past the section end (%llu bytes)",
+				    bfd_section_name(sec), (unsigned long long)pos,
+				    (unsigned long long)namesz, (unsigned long long)descsz,
+				    (unsigned long long)size);
+		}
+		name = (const char *)data + pos + 12;
+		desc = data + pos + 12 + name_pad;
+		if (namesz == sizeof(LAYOUT_NOTE_OWNER) &&
+		    memcmp(name, LAYOUT_NOTE_OWNER, sizeof(LAYOUT_NOTE_OWNER)) == 0) {
+			struct layout_note *n;
+
+			if (type != LAYOUT_NOTE_TYPE || descsz < 8) {
+				free(data);
+				return fail(r, "section %s: note at byte %llu: owner %s but type %#llx "
+					    "and %llu descriptor bytes (want type %#x, at least 8 bytes)",
+					    bfd_section_name(sec), (unsigned long long)pos,
+					    LAYOUT_NOTE_OWNER, (unsigned long long)type,
+					    (unsigned long long)descsz, LAYOUT_NOTE_TYPE);
+			}
+			layout_grow(&r->f->notes, &r->cap_notes, r->f->nr_notes, sizeof(*n));
+			n = &r->f->notes[r->f->nr_notes++];
+			n->section = layout_xstrdup(bfd_section_name(sec));
+			n->version = (unsigned)bfd_get_32(r->abfd, desc);
+			n->shift = (unsigned)bfd_get_32(r->abfd, desc + 4);
+		}
+		pos += 12 + name_pad + desc_pad;
+	}
+	free(data);
+	return 0;
+}
+
+static int add_percpu_section(struct reader *r, asection *sec)
+{
+	struct layout_file *f = r->f;
+	struct layout_section *s;
+	uint64_t size = bfd_section_size(sec);
+	uint64_t vma = bfd_section_vma(sec);
+	unsigned power = bfd_section_alignment(sec);
+
+	if (check_contents_in_file(r, sec) < 0)
+		return -1;
+	if (power > 31)
+		return fail(r, "section %s: alignment 2**%u is not believable", bfd_section_name(sec),
+			    power);
+	if (f->kind == LAYOUT_IMAGE && r->addr_max &&
+	    (vma >= r->addr_max || size > r->addr_max - vma))
+		return fail(r, "section %s: %#llx bytes at %#llx run past the end of the address "
+			    "space", bfd_section_name(sec), (unsigned long long)size,
+			    (unsigned long long)vma);
+	if (f->kind == LAYOUT_RELOCATABLE && size > ((uint64_t)1 << 40))
+		return fail(r, "section %s: size %#llx is not believable", bfd_section_name(sec),
+			    (unsigned long long)size);
+	layout_grow(&f->sections, &r->cap_sections, f->nr_sections, sizeof(*s));
+	s = &f->sections[f->nr_sections];
+	memset(s, 0, sizeof(*s));
+	s->name = layout_xstrdup(bfd_section_name(sec));
+	s->vma = f->kind == LAYOUT_IMAGE ? vma : 0;
+	s->size = size;
+	s->align = (uint64_t)1 << power;
+	s->zero_fill = !(bfd_section_flags(sec) & SEC_HAS_CONTENTS);
+	s->init_size = s->zero_fill ? 0 : size;
+	if (strncmp(s->name, ".data..percpu", 13) == 0)
+		f->linux_naming = true;
+	if ((size_t)sec->index < r->secmap_len)
+		r->secmap[sec->index] = (int)f->nr_sections;
+	f->nr_sections++;
+	return 0;
+}
+
+static int read_sections(struct reader *r)
+{
+	struct layout_file *f = r->f;
+	asection *sec;
+
+	for (sec = r->abfd->sections; sec; sec = sec->next) {
+		const char *name = bfd_section_name(sec);
+		flagword flags = bfd_section_flags(sec);
+
+		if (!name)
+			continue;
+		if (layout_is_percpu_section(name)) {
+			if (add_percpu_section(r, sec) < 0)
+				return -1;
+		} else if (is_note_section(name)) {
+			if (read_notes(r, sec) < 0)
+				return -1;
+		} else if (f->kind == LAYOUT_IMAGE && (flags & SEC_ALLOC) && bfd_section_size(sec)) {
+			struct layout_stray *a;
+
+			if (check_contents_in_file(r, sec) < 0)
+				return -1;
+			layout_grow(&f->alloc_sections, &r->cap_alloc, f->nr_alloc_sections,
+				    sizeof(*a));
+			a = &f->alloc_sections[f->nr_alloc_sections++];
+			a->name = layout_xstrdup(name);
+			a->vma = bfd_section_vma(sec);
+			a->size = bfd_section_size(sec);
+		} else if (flags & SEC_ALLOC) {
+			if (check_contents_in_file(r, sec) < 0)
+				return -1;
+		}
+	}
+	if (f->nr_sections == 0)
+		return fail(r, "no per-CPU section (.data.percpu, .bss.percpu or .data..percpu)");
+	return 0;
+}
+
+static void note_config_symbol(struct layout_file *f, const char *name, uint64_t value)
+{
+	if (strcmp(name, "PERCPU_SHIFT") == 0) {
+		f->has_image_shift = true;
+		f->image_shift = value;
+	} else if (strcmp(name, "PERCPU_NR_CPUS") == 0) {
+		f->has_image_nr_cpus = true;
+		f->image_nr_cpus = value;
+	} else if (strcmp(name, "PERCPU_BASE") == 0) {
+		f->has_image_base = true;
+		f->image_base = value;
+	}
+}
+
+static int read_symbols(struct reader *r)
+{
+	struct layout_file *f = r->f;
+	bool image = f->kind == LAYOUT_IMAGE;
+	long storage, count, i;
+	asymbol **syms;
+
+	if (!(bfd_get_file_flags(r->abfd) & HAS_SYMS))
+		return 0;
+	storage = bfd_get_symtab_upper_bound(r->abfd);
+	if (storage < 0)
+		return fail(r, "cannot read the symbol table: %s", bfd_errmsg(bfd_get_error()));
+	/* An ELF symbol takes at least 16 bytes in the file. */
+	if ((uint64_t)storage / sizeof(asymbol *) > r->file_size / 16 + 1)
+		return fail(r, "the symbol table claims %llu symbols, more than the file can hold",
+			    (unsigned long long)(storage / sizeof(asymbol *) - 1));
+	syms = layout_xmalloc(storage ? (size_t)storage : sizeof(asymbol *));
+	count = bfd_canonicalize_symtab(r->abfd, syms);
+	if (count < 0) {
+		free(syms);
+		return fail(r, "cannot read the symbol table: %s", bfd_errmsg(bfd_get_error()));
+	}
+	f->sizes_from_symtab = bfd_get_flavour(r->abfd) == bfd_target_elf_flavour;
+	for (i = 0; i < count; i++) {
+		asymbol *sym = syms[i];
+		asection *sec;
+		const char *name;
+		flagword flags;
+		struct layout_section *ls;
+		struct layout_var *v;
+		uint64_t value, size = 0;
+		int idx;
+
+		if (!sym)
+			continue;
+		flags = sym->flags;
+		name = bfd_asymbol_name(sym);
+		sec = bfd_asymbol_section(sym);
+		if (!name || !sec || (flags & (BSF_SECTION_SYM | BSF_FILE | BSF_DEBUGGING |
+					       BSF_WARNING | BSF_INDIRECT)))
+			continue;
+		if (strcmp(name, "__per_cpu_start") == 0) {
+			f->has_start = true;
+			f->start_sym = bfd_asymbol_value(sym);
+			continue;
+		}
+		if (strcmp(name, "__per_cpu_end") == 0) {
+			f->has_end = true;
+			f->end_sym = bfd_asymbol_value(sym);
+			continue;
+		}
+		if (bfd_is_abs_section(sec)) {
+			if (image)
+				note_config_symbol(f, name, bfd_asymbol_value(sym));
+			continue;
+		}
+		if ((size_t)sec->index >= r->secmap_len || r->secmap[sec->index] < 0 ||
+		    is_marker_symbol(name))
+			continue;
+		idx = r->secmap[sec->index];
+		ls = &f->sections[idx];
+		value = sym->value;
+		if (f->sizes_from_symtab) {
+			const struct elf_symbol_mirror *m = (const struct elf_symbol_mirror *)sym;
+			uint64_t expect = value + (image ? bfd_section_vma(sec) : 0);
+
+			if (bfd_asymbol_flavour(sym) != bfd_target_elf_flavour ||
+			    m->internal.st_value != expect)
+				f->sizes_from_symtab = false;
+			else
+				size = m->internal.st_size;
+		}
+		if (size == 0 && !(flags & BSF_OBJECT))
+			continue; /* a label, not a variable */
+		if (value > ls->size || size > ls->size - value) {
+			struct layout_overhang *o;
+
+			layout_grow(&f->overhangs, &r->cap_overhangs, f->nr_overhangs, sizeof(*o));
+			o = &f->overhangs[f->nr_overhangs++];
+			o->name = layout_xstrdup(name);
+			o->section = layout_xstrdup(ls->name);
+			o->value = value;
+			o->size = size;
+			o->section_size = ls->size;
+		}
+		layout_grow(&f->vars, &r->cap_vars, f->nr_vars, sizeof(*v));
+		v = &f->vars[f->nr_vars++];
+		memset(v, 0, sizeof(*v));
+		v->name = layout_xstrdup(name);
+		v->offset = value; /* section-relative until the model adds the section's offset */
+		v->size = size;
+		v->section = (unsigned)idx;
+		v->global = (flags & (BSF_GLOBAL | BSF_WEAK)) != 0;
+	}
+	free(syms);
+	if (!f->sizes_from_symtab)
+		for (size_t k = 0; k < f->nr_vars; k++)
+			f->vars[k].size = 0; /* the model infers them from the next symbol */
+	return 0;
+}
+
+int layout_read_file(const char *path, struct layout_file *out, char *err, size_t errlen)
+{
+	struct reader r;
+	struct stat st;
+	flagword fflags;
+	int ret = -1;
+	int bits;
+
+	memset(out, 0, sizeof(*out));
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	r.f = out;
+	r.err = err;
+	r.errlen = errlen;
+	bfd_complaint[0] = '\0';
+	out->path = layout_xstrdup(path);
+
+	if (stat(path, &st) < 0)
+		return fail(&r, "%s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return fail(&r, "is a directory");
+	if (!S_ISREG(st.st_mode))
+		return fail(&r, "not a regular file");
+	r.file_size = (uint64_t)st.st_size;
+	r.abfd = bfd_openr(path, NULL);
+	if (!r.abfd)
+		return fail(&r, "cannot open: %s", bfd_errmsg(bfd_get_error()));
+	if (!bfd_check_format(r.abfd, bfd_object)) {
+		bfd_error_type e = bfd_get_error();
+
+		if (r.file_size == 0)
+			fail(&r, "empty file, not an ELF object");
+		else if (bfd_check_format(r.abfd, bfd_archive))
+			fail(&r, "an archive: give the objects inside it instead");
+		else if (e == bfd_error_file_ambiguously_recognized)
+			fail(&r, "ambiguous object format");
+		else if (e == bfd_error_file_not_recognized || e == bfd_error_wrong_format)
+			fail(&r, "not an ELF object (file format not recognized)");
+		else
+			fail(&r, "not a readable ELF object: %s", bfd_errmsg(e));
+		goto out;
+	}
+	if (bfd_get_flavour(r.abfd) != bfd_target_elf_flavour) {
+		fail(&r, "not an ELF object (libbfd reads it as %s)", bfd_get_target(r.abfd));
+		goto out;
+	}
+	out->format = layout_xstrdup(bfd_get_target(r.abfd));
+	fflags = bfd_get_file_flags(r.abfd);
+	out->kind = (fflags & (EXEC_P | DYNAMIC)) ? LAYOUT_IMAGE : LAYOUT_RELOCATABLE;
+	bits = bfd_arch_bits_per_address(r.abfd);
+	if (bits <= 0)
+		bits = bfd_get_arch_size(r.abfd);
+	r.addr_max = bits > 0 && bits < 64 ? (uint64_t)1 << bits : 0;
+	r.secmap_len = bfd_count_sections(r.abfd) + 1;
+	r.secmap = layout_xmalloc(r.secmap_len * sizeof(int));
+	for (size_t i = 0; i < r.secmap_len; i++)
+		r.secmap[i] = -1;
+	if (read_sections(&r) < 0 || read_symbols(&r) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(r.secmap);
+	if (!bfd_close(r.abfd) && ret == 0)
+		ret = fail(&r, "cannot close: %s", bfd_errmsg(bfd_get_error()));
+	return ret;
+}
