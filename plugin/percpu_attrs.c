@@ -63,9 +63,7 @@ percpu_unit_shift (void)
   return percpu_table_shift >= 0 ? percpu_table_shift : percpu_opts.shift;
 }
 
-/* __attribute__((percpu)): a variable with static storage; if it names no
- * section yet it goes to .data.percpu (zero-initialised ones move to
- * .bss.percpu once their initialiser is known). */
+/* __attribute__((percpu)): a variable with static storage. */
 static tree
 handle_percpu_attribute (tree *node, tree name, tree, int, bool *no_add_attrs)
 {
@@ -80,9 +78,9 @@ handle_percpu_attribute (tree *node, tree name, tree, int, bool *no_add_attrs)
       *no_add_attrs = true;
       return NULL_TREE;
     }
-  if (!percpu_opts.disabled && !percpu_decl_section (decl)
-      && !DECL_EXTERNAL (decl))
-    set_decl_section_name (decl, percpu_data_section);
+  /* The section is given in percpu_finish_decl, once every attribute of
+   * the declaration is known: setting it here would make GCC's own
+   * handler of a later section attribute report a confusing conflict. */
   return NULL_TREE;
 }
 
@@ -198,6 +196,13 @@ percpu_finish_decl (void *event_data, void *)
   if (!checked_decls)
     checked_decls = new hash_set<tree>;
   section = percpu_decl_section (decl);
+  /* Marked per-CPU but given no section: .data.percpu (zero-initialised
+   * ones move to .bss.percpu once the whole unit is known). */
+  if (!section && !DECL_EXTERNAL (decl))
+    {
+      set_decl_section_name (decl, percpu_data_section);
+      section = percpu_data_section;
+    }
   if (section && !percpu_section_name_p (section))
     {
       if (!checked_decls->add (decl))

@@ -1,0 +1,28 @@
+#!/bin/bash
+# tests/plugin/fixtures.sh: the diagnostic fixtures (tests/plugin/fixtures/)
+# through run-fixtures.py, with every plugin build; then the runner's own
+# check: each fixture in fixtures-wrong/ states a wrong expectation
+# (missing, extra, misplaced, wrong kind) and the runner must reject it.
+. "$top_srcdir/tests/plugin/plugin-lib.sh"
+
+runner="$PYTHON3 $top_srcdir/tests/plugin/run-fixtures.py"
+flags="--flag=-DCONFIG_HAS_VM_PERCPU"
+for i in $PLUGIN_TEST_INCLUDES; do flags="$flags --flag=$i"; done
+
+while read -r gcc so; do
+	tag=$(basename "$gcc")
+	if $runner --gcc "$gcc" --plugin "$so" $flags "$top_srcdir"/tests/plugin/fixtures/*.c; then
+		pass "$tag: every fixture has exactly the diagnostics it expects"
+	else
+		fail "$tag: fixtures"
+	fi
+	for wrong in "$top_srcdir"/tests/plugin/fixtures-wrong/*.c; do
+		if $runner --gcc "$gcc" --plugin "$so" $flags "$wrong" >"$plugin_tmp/wrong.log" 2>&1; then
+			fail "$tag: the runner accepted $(basename "$wrong"), whose expectation is wrong"
+			cat "$plugin_tmp/wrong.log"
+		else
+			pass "$tag: the runner rejects $(basename "$wrong")"
+		fi
+	done
+done < <(plugin_compilers)
+finish
