@@ -93,10 +93,12 @@ int pcpu_alloc_fit(const struct pcpu_allocator *a, size_t size, size_t align,
 		return PCPU_ERR_INVAL;
 	if (!is_pow2(align) || align > PCPU_ALLOC_MAX_ALIGN)
 		return PCPU_ERR_ALIGN;
-	if (a->nr_live >= a->max_live)
-		return PCPU_ERR_NOMETA;
+	/* More than the room left is NOSPACE even when the bookkeeping is
+	 * full too: freeing areas would not be enough to make it fit. */
 	if (size > a->space - a->used)
 		return PCPU_ERR_NOSPACE;
+	if (a->nr_live >= a->max_live)
+		return PCPU_ERR_NOMETA;
 	for (unsigned i = 0; i < a->nr_ext; i++) {
 		const struct pcpu_alloc_extent *e = &a->ext[i];
 		size_t end = e->offset + e->size, start;

@@ -176,6 +176,8 @@ static void test_err_nometa(void)
 	UNCHANGED_BY(pcpu_alloc_alloc(&A, 8, 8, NULL, &off), PCPU_ERR_NOMETA);
 	UNCHANGED_BY(pcpu_alloc_reserve(&A, 5000, 8, NULL), PCPU_ERR_NOMETA);
 	UNCHANGED_BY(pcpu_alloc_fit(&A, 8, 8, &off), PCPU_ERR_NOMETA);
+	/* More than the room left: NOSPACE takes precedence. */
+	UNCHANGED_BY(pcpu_alloc_alloc(&A, (1 << 20) - 199, 8, NULL, &off), PCPU_ERR_NOSPACE);
 	CU_ASSERT_EQUAL(pcpu_alloc_free(&A, 300, NULL, NULL), PCPU_OK);
 	CU_ASSERT_EQUAL(take_off(8, 8), 0);
 }

@@ -73,9 +73,11 @@ int pcpu_alloc_init(struct pcpu_allocator *a, size_t space, unsigned max_live,
 		    void *meta, size_t meta_size);
 
 /* Where a first-fit allocation of `size` bytes aligned to `align` would
- * land, changing nothing.  Errors: PCPU_ERR_INVAL (size 0), PCPU_ERR_ALIGN
- * (align not a power of two or above PCPU_ALLOC_MAX_ALIGN), PCPU_ERR_NOMETA
- * (max_live areas already live), PCPU_ERR_NOSPACE (no free extent fits). */
+ * land, changing nothing.  Errors, checked in this order: PCPU_ERR_INVAL
+ * (size 0), PCPU_ERR_ALIGN (align not a power of two or above
+ * PCPU_ALLOC_MAX_ALIGN), PCPU_ERR_NOSPACE (size above the free bytes left),
+ * PCPU_ERR_NOMETA (max_live areas already live), PCPU_ERR_NOSPACE (no free
+ * extent fits, the free bytes being fragmented). */
 int pcpu_alloc_fit(const struct pcpu_allocator *a, size_t size, size_t align,
 		   size_t *offset_out);
 
