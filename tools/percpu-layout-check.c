@@ -109,6 +109,13 @@ static void check_symbols(struct layout *l)
 					   (unsigned long long)o->value, o->section,
 					   (unsigned long long)o->section_size);
 		}
+		for (j = 0; j < f->nr_vars; j++)
+			if (strcmp(f->vars[j].name, "percpu") == 0)
+				layout_add_problem(l, LAYOUT_PB_STRAY, f->path,
+						   "a symbol named 'percpu' is in section %s: a "
+						   "variable of that name compiled with "
+						   "-fdata-sections lands there by name alone",
+						   f->sections[f->vars[j].section].name);
 		if (l->nr_reports == 0)
 			continue;
 		for (j = 0; j < f->nr_vars; j++)
@@ -144,10 +151,22 @@ static void check_image(struct layout *l)
 				   "__per_cpu_end is %#llx but the per-CPU sections end at %#llx",
 				   (unsigned long long)k->end_sym,
 				   (unsigned long long)(k->base + k->area_size));
-	/* Linux lays per-CPU data out its own way (a copy per CPU in ordinary
-	 * memory): there is no window to keep free. */
-	if (k->linux_naming)
+	if (k->has_data_end && (k->data_end_sym < k->base ||
+				k->data_end_sym > k->base + k->area_size))
+		layout_add_problem(l, LAYOUT_PB_MARKERS, k->path,
+				   "__per_cpu_data_end is %#llx, outside the per-CPU sections "
+				   "(%#llx..%#llx)", (unsigned long long)k->data_end_sym,
+				   (unsigned long long)k->base,
+				   (unsigned long long)(k->base + k->area_size));
+	/* Linux, and the classic layout, copy per-CPU data into ordinary
+	 * memory: there is no window to keep free. */
+	if (k->linux_naming || k->classic)
 		return;
+	if (k->has_image_base && k->image_base != k->base)
+		layout_add_problem(l, LAYOUT_PB_MARKERS, k->path,
+				   "linked with PERCPU_BASE = %#llx but the per-CPU sections "
+				   "start at %#llx", (unsigned long long)k->image_base,
+				   (unsigned long long)k->base);
 	win_size = (uint64_t)l->nr_cpus << l->shift;
 	win_end = l->base + win_size;
 	if (win_end < l->base)

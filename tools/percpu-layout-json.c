@@ -36,7 +36,8 @@ static void print_var(const struct layout_file *f, const struct layout_var *v, F
 		f->area_offset + v->offset, v->size, v->align,
 		v->align_from_report ? "report" : "offset", v->hole_before);
 	json_string(out, f->sections[v->section].name);
-	fprintf(out, ", \"global\": %s", v->global ? "true" : "false");
+	fprintf(out, ", \"global\": %s, \"zero_fill\": %s", v->global ? "true" : "false",
+		v->zero_fill ? "true" : "false");
 	if (v->src_file) {
 		fputs(", \"source\": {\"file\": ", out);
 		json_string(out, v->src_file);

@@ -98,6 +98,11 @@ static void layout_sections(struct layout_file *f)
 			}
 		}
 	}
+	/* percpu.lds keeps .bss.percpu in the same output section as
+	 * .data.percpu (zeros in the file) and marks where the template ends. */
+	if (f->kind == LAYOUT_IMAGE && f->has_data_end && f->data_end_sym >= f->base &&
+	    f->data_end_sym - f->base <= end)
+		init_end = f->data_end_sym - f->base;
 	f->init_size = init_end;
 	f->area_size = end;
 	f->zero_size = end - init_end;
@@ -125,8 +130,10 @@ static void layout_vars(struct layout_file *f)
 		if (!v->align_from_report)
 			v->align = implied_align(v->offset, s->align);
 		v->offset += s->offset;
+		v->zero_fill = s->zero_fill || v->offset >= f->init_size;
 	}
-	qsort(f->vars, f->nr_vars, sizeof(*f->vars), cmp_var);
+	if (f->nr_vars) /* qsort(NULL, 0, ...) is undefined */
+		qsort(f->vars, f->nr_vars, sizeof(*f->vars), cmp_var);
 	if (!f->sizes_from_symtab) {
 		/* No st_size: a variable runs to the next one or its section's end. */
 		for (i = 0; i < f->nr_vars; i++) {

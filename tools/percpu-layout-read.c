@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "percpu-layout.h"
 
@@ -329,9 +330,10 @@ static int read_sections(struct reader *r)
 			a->name = layout_xstrdup(name);
 			a->vma = bfd_section_vma(sec);
 			a->size = bfd_section_size(sec);
-		} else if (flags & SEC_ALLOC) {
-			if (check_contents_in_file(r, sec) < 0)
-				return -1;
+		} else if (check_contents_in_file(r, sec) < 0) {
+			/* Not a section the tool reads, but a file that ends
+			 * before its sections do is truncated or corrupt. */
+			return -1;
 		}
 	}
 	if (f->nr_sections == 0)
@@ -347,6 +349,8 @@ static void note_config_symbol(struct layout_file *f, const char *name, uint64_t
 	} else if (strcmp(name, "PERCPU_NR_CPUS") == 0) {
 		f->has_image_nr_cpus = true;
 		f->image_nr_cpus = value;
+	} else if (strcmp(name, "PERCPU_LAYOUT_CLASSIC") == 0) {
+		f->classic = value != 0;
 	} else if (strcmp(name, "PERCPU_BASE") == 0) {
 		f->has_image_base = true;
 		f->image_base = value;
@@ -397,6 +401,11 @@ static int read_symbols(struct reader *r)
 		if (strcmp(name, "__per_cpu_start") == 0) {
 			f->has_start = true;
 			f->start_sym = bfd_asymbol_value(sym);
+			continue;
+		}
+		if (strcmp(name, "__per_cpu_data_end") == 0) {
+			f->has_data_end = true;
+			f->data_end_sym = bfd_asymbol_value(sym);
 			continue;
 		}
 		if (strcmp(name, "__per_cpu_end") == 0) {
@@ -454,6 +463,43 @@ static int read_symbols(struct reader *r)
 	return 0;
 }
 
+/* libbfd 2.40 prints the warnings of format recognition ("section
+ * extending past end of file") straight to stderr, not through the error
+ * handler.  Divert stderr meanwhile and keep the first line as the
+ * complaint: the tool's own checks turn the problem into its one-line
+ * error. */
+static bool check_format_quietly(bfd *abfd)
+{
+	FILE *tmp = tmpfile();
+	int saved = -1;
+	bool ok;
+
+	fflush(stderr);
+	if (tmp)
+		saved = dup(2);
+	if (saved >= 0)
+		dup2(fileno(tmp), 2);
+	ok = bfd_check_format(abfd, bfd_object);
+	if (saved >= 0) {
+		char line[sizeof(bfd_complaint)];
+
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		rewind(tmp);
+		if (bfd_complaint[0] == '\0' && fgets(line, sizeof(line), tmp)) {
+			const char *msg = strstr(line, "warning: ");
+
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(bfd_complaint, sizeof(bfd_complaint), "%s",
+				 msg ? msg + 9 : line);
+		}
+	}
+	if (tmp)
+		fclose(tmp);
+	return ok;
+}
+
 int layout_read_file(const char *path, struct layout_file *out, char *err, size_t errlen)
 {
 	struct reader r;
@@ -481,7 +527,7 @@ int layout_read_file(const char *path, struct layout_file *out, char *err, size_
 	r.abfd = bfd_openr(path, NULL);
 	if (!r.abfd)
 		return fail(&r, "cannot open: %s", bfd_errmsg(bfd_get_error()));
-	if (!bfd_check_format(r.abfd, bfd_object)) {
+	if (!check_format_quietly(r.abfd)) {
 		bfd_error_type e = bfd_get_error();
 
 		if (r.file_size == 0)
@@ -494,6 +540,17 @@ int layout_read_file(const char *path, struct layout_file *out, char *err, size_
 			fail(&r, "not an ELF object (file format not recognized)");
 		else
 			fail(&r, "not a readable ELF object: %s", bfd_errmsg(e));
+		goto out;
+	}
+	if (bfd_complaint[0]) {
+		size_t plen = strlen(path);
+
+		/* libbfd names the file; the caller does that already. */
+		if (strncmp(bfd_complaint, path, plen) == 0 && bfd_complaint[plen] == ' ')
+			memmove(bfd_complaint, bfd_complaint + plen + 1,
+				strlen(bfd_complaint + plen + 1) + 1);
+		/* libbfd recognised the format but found the file damaged. */
+		fail(&r, "truncated or corrupt ELF");
 		goto out;
 	}
 	if (bfd_get_flavour(r.abfd) != bfd_target_elf_flavour) {

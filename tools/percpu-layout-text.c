@@ -37,20 +37,21 @@ static void print_file(const struct layout *l, const struct layout_file *f, FILE
 		if (n > w)
 			w = n;
 	}
-	fprintf(out, "  %-10s %10s %6s %8s  %-*s %s\n", "offset", "size", "align", "hole",
-		(int)w, "section", "variable");
+	fprintf(out, "  %-10s %10s %6s %8s %-4s  %-*s %s\n", "offset", "size", "align", "hole",
+		"fill", (int)w, "section", "variable");
 	for (i = 0; i < f->nr_vars; i++) {
 		const struct layout_var *v = &f->vars[i];
 
-		fprintf(out, "  0x%08" PRIx64 " %10" PRIu64 " %6" PRIu64 " %8" PRIu64 "  %-*s %s",
-			f->area_offset + v->offset, v->size, v->align, v->hole_before, (int)w,
+		fprintf(out, "  0x%08" PRIx64 " %10" PRIu64 " %6" PRIu64 " %8" PRIu64 " %-4s  %-*s %s",
+			f->area_offset + v->offset, v->size, v->align, v->hole_before,
+			v->zero_fill ? "zero" : "data", (int)w,
 			f->sections[v->section].name, v->name);
 		if (v->src_file)
 			fprintf(out, "  (%s:%u, %zu access%s)", v->src_file, v->src_line,
 				v->nr_accesses, v->nr_accesses == 1 ? "" : "es");
 		fputc('\n', out);
 		for (size_t a = 0; a < v->nr_accesses; a++)
-			fprintf(out, "  %10s %10s %6s %8s  %-*s   %s %s:%u:%u%s%s\n", "", "", "", "",
+			fprintf(out, "  %10s %10s %6s %8s %4s  %-*s   %s %s:%u:%u%s%s\n", "", "", "", "", "",
 				(int)w, "", v->accesses[a].kind ? v->accesses[a].kind : "access",
 				v->accesses[a].file ? v->accesses[a].file : "?",
 				v->accesses[a].line, v->accesses[a].column,

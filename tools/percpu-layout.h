@@ -54,6 +54,7 @@ struct layout_var {
 	unsigned section;     /* index into layout_file.sections */
 	bool global;
 	bool in_report;       /* some merged report declares it */
+	bool zero_fill;       /* in the zero-filled part of the area */
 	/* From the plugin's reports (NULL/0 when none names it). */
 	char *src_file;
 	unsigned src_line;
@@ -116,8 +117,9 @@ struct layout_file {
 
 	/* Images: CPU 0's address of the area and the marker symbols. */
 	uint64_t base;
-	bool has_start, has_end;
-	uint64_t start_sym, end_sym;
+	bool has_start, has_end, has_data_end;
+	uint64_t start_sym, end_sym, data_end_sym; /* __per_cpu_data_end: end of the template */
+	bool classic;            /* linked with PERCPU_LAYOUT_CLASSIC = 1: no window */
 	/* Absolute symbols from ldscripts/percpu-config.lds, when linked in. */
 	bool has_image_shift, has_image_nr_cpus, has_image_base;
 	uint64_t image_shift, image_nr_cpus, image_base;
