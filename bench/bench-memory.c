@@ -209,7 +209,7 @@ struct measured {
 static bool measure(unsigned cpus, struct measured *m)
 {
 	static unsigned char static_tmpl[STATIC_BYTES], mod_tmpl[MOD_MAX];
-	struct pcpu_hosted_params hp = { 0, BENCH_SHIFT, cpus, 0 };
+	struct pcpu_hosted_params hp = { .shift = BENCH_SHIFT, .nr_cpus = cpus };
 	struct pcpu_runtime_storage storage;
 	struct pcpu_runtime *rt;
 	struct pcpu_hosted *h;

@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 {
 	static struct kernel_percpu tmpl = { .name = "kernel", .ticks = 1000 };
 	static unsigned char mod_net[2500], mod_fs[6000];
-	struct pcpu_hosted_params hp = { 0, DEMO_SHIFT, DEMO_CPUS, 0 };
+	struct pcpu_hosted_params hp = { .shift = DEMO_SHIFT, .nr_cpus = DEMO_CPUS };
 	struct pcpu_runtime_storage storage;
 	struct pcpu_runtime *rt;
 	struct pcpu_hosted *h;
@@ -161,7 +161,8 @@ int main(int argc, char **argv)
 
 	/* A second window over this one is refused with a clear message. */
 	struct pcpu_hosted *h2 = NULL;
-	struct pcpu_hosted_params hp2 = { base + DEMO_STRIDE, DEMO_SHIFT, DEMO_CPUS, 0 };
+	struct pcpu_hosted_params hp2 = { .base = base + DEMO_STRIDE, .shift = DEMO_SHIFT,
+					    .nr_cpus = DEMO_CPUS };
 	rc = pcpu_hosted_create(&hp2, &h2, err, sizeof(err));
 	printf("a second window one stride higher: %s\n", rc ? err : "accepted?!");
 	CHECK(rc == PCPU_ERR_MAPPED && !h2, "overlapping window accepted");

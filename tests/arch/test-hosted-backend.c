@@ -24,7 +24,7 @@ static char err[256];
 
 static void create_default(size_t max_pages)
 {
-	struct pcpu_hosted_params p = { 0, SHIFT, NCPUS, max_pages };
+	struct pcpu_hosted_params p = { .shift = SHIFT, .nr_cpus = NCPUS, .max_pages = max_pages };
 
 	h = NULL;
 	CU_ASSERT_EQUAL_FATAL(pcpu_hosted_create(&p, &h, err, sizeof(err)), PCPU_OK);
@@ -203,7 +203,7 @@ static void test_fault_injection_and_pool(void)
 
 static void test_bad_params_and_taken_range(void)
 {
-	struct pcpu_hosted_params p = { 0, SHIFT, NCPUS, 0 };
+	struct pcpu_hosted_params p = { .shift = SHIFT, .nr_cpus = NCPUS };
 	struct pcpu_hosted *h2 = NULL;
 	char want[64];
 
@@ -248,6 +248,68 @@ static void test_bad_params_and_taken_range(void)
 	pcpu_hosted_destroy(h);
 }
 
+/* Is anything mapped at addr?  msync fails with ENOMEM on a hole. */
+static bool anything_mapped(uintptr_t addr)
+{
+	return msync((void *)addr, 4096, MS_ASYNC) == 0;
+}
+
+/* A program whose own .data.percpu sits at the window base (CPU 0's static
+ * copy, mapped by the loader): adopt_existing keeps it and reserves the
+ * rest; the runtime's map_page may then replace it. */
+static void test_adopt_existing(void)
+{
+	const uintptr_t base = (uintptr_t)PERCPU_HOSTED_BASE;
+	struct pcpu_hosted_params p = { .shift = SHIFT, .nr_cpus = NCPUS, .adopt_existing = true };
+	uint32_t *own = mmap((void *)(base + 4096), 2 * 4096, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	void *v;
+	uint64_t ph;
+
+	CU_ASSERT_FATAL(own == (uint32_t *)(base + 4096));
+	own[0] = 0x5eed;
+	CU_ASSERT_EQUAL_FATAL(pcpu_hosted_create(&p, &h, err, sizeof(err)), PCPU_OK);
+	ops = pcpu_hosted_ops(h);
+	/* The adopted pages still hold their data; the rest is reserved. */
+	CU_ASSERT_EQUAL(own[0], 0x5eed);
+	CU_ASSERT(touch_works(base + 4096 + 4096 + 8));
+	CU_ASSERT(touch_faults(base, TOUCH_READ));
+	CU_ASSERT(touch_faults(base + 3 * 4096, TOUCH_READ));
+	CU_ASSERT(touch_faults(base + STRIDE, TOUCH_WRITE));
+	CU_ASSERT_FALSE(pcpu_hosted_is_mapped(h, base + 4096));
+	/* map_page over an adopted page replaces it. */
+	CU_ASSERT_EQUAL_FATAL(ops->alloc_data_page(ops->ctx, 0, &v, &ph), PCPU_OK);
+	((uint32_t *)v)[0] = 0xabcd;
+	CU_ASSERT_EQUAL(ops->map_page(ops->ctx, base + 4096, ph), PCPU_OK);
+	CU_ASSERT_EQUAL(own[0], 0xabcd);
+	ops->unmap_page(ops->ctx, base + 4096);
+	CU_ASSERT(touch_faults(base + 4096, TOUCH_READ));
+	ops->free_data_page(ops->ctx, 0, v, ph);
+	/* Destroy leaves the adopted range mapped and frees the rest. */
+	pcpu_hosted_destroy(h);
+	CU_ASSERT(anything_mapped(base + 4096));
+	CU_ASSERT(anything_mapped(base + 2 * 4096));
+	CU_ASSERT_FALSE(anything_mapped(base));
+	CU_ASSERT_FALSE(anything_mapped(base + 3 * 4096));
+	CU_ASSERT_FALSE(anything_mapped(base + (NCPUS - 1) * STRIDE));
+	/* Without the flag the same situation is refused. */
+	p.adopt_existing = false;
+	CU_ASSERT_EQUAL(pcpu_hosted_create(&p, &h, err, sizeof(err)), PCPU_ERR_MAPPED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "already in use"));
+	munmap(own, 2 * 4096);
+	/* Too many foreign ranges inside: refused, nothing reserved. */
+	for (unsigned i = 0; i <= PCPU_HOSTED_MAX_ADOPTED; i++)
+		CU_ASSERT_FATAL(mmap((void *)(base + (2 * i + 1) * 4096), 4096, PROT_READ,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != MAP_FAILED);
+	p.adopt_existing = true;
+	CU_ASSERT_EQUAL(pcpu_hosted_create(&p, &h, err, sizeof(err)), PCPU_ERR_MAPPED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "existing mappings inside"));
+	CU_ASSERT_FALSE(anything_mapped(base));
+	munmap((void *)base, (2 * PCPU_HOSTED_MAX_ADOPTED + 2) * 4096);
+	create_default(0);
+	pcpu_hosted_destroy(h);
+}
+
 static void *thread_cpu(void *arg)
 {
 	unsigned cpu = (unsigned)(uintptr_t)arg;
@@ -288,6 +350,7 @@ int main(void)
 		{ "misuse is refused and counted", test_misuse },
 		{ "fault injection and page pool", test_fault_injection_and_pool },
 		{ "bad parameters, address range taken", test_bad_params_and_taken_range },
+		{ "adopting mappings inside the window", test_adopt_existing },
 		{ "current CPU is per thread", test_current_cpu_is_per_thread },
 	};
 	CU_pSuite suite;

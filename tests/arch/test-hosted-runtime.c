@@ -32,7 +32,7 @@ static unsigned char static_tmpl[STATIC_INIT];
 
 static void start(void)
 {
-	struct pcpu_hosted_params hp = { 0, SHIFT, NCPUS, 0 };
+	struct pcpu_hosted_params hp = { .shift = SHIFT, .nr_cpus = NCPUS };
 	char err[256];
 	size_t msize = pcpu_runtime_meta_size(SHIFT, NCPUS, MAX_AREAS);
 

@@ -46,6 +46,10 @@ struct pcpu_hosted {
 	uint32_t *window;       /* per window page: physical page mapped there, or NO_PAGE */
 	size_t *cpu_mapped;     /* per CPU: pages mapped */
 
+	/* Ranges that were mapped before the window was reserved (adopted). */
+	uintptr_t adopted_start[PCPU_HOSTED_MAX_ADOPTED], adopted_end[PCPU_HOSTED_MAX_ADOPTED];
+	unsigned nadopted;
+
 	struct pcpu_hosted_stats st;
 	size_t page_calls, page_fail_at, map_calls, map_fail_at;
 };
@@ -194,6 +198,76 @@ static void hosted_unlock(void *ctx)
 	pthread_mutex_unlock(&((struct pcpu_hosted *)ctx)->lock);
 }
 
+/* Unmap the window except the adopted ranges. */
+static void unmap_window(struct pcpu_hosted *h)
+{
+	uintptr_t at = h->base, end = h->base + h->window_size;
+
+	for (unsigned i = 0; i < h->nadopted; i++) {
+		if (h->adopted_start[i] > at)
+			munmap((void *)at, h->adopted_start[i] - at);
+		at = h->adopted_end[i];
+	}
+	if (at < end)
+		munmap((void *)at, end - at);
+}
+
+/* The window overlaps existing mappings: find them in /proc/self/maps
+ * (sorted by address), remember them and reserve only the gaps between. */
+static int reserve_around_existing(struct pcpu_hosted *h, char *err, size_t err_len)
+{
+	uintptr_t lo = h->base, hi = h->base + h->window_size;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f) {
+		set_err(err, err_len, "hosted window: /proc/self/maps: %s", strerror(errno));
+		return PCPU_ERR_NOMEM;
+	}
+	h->nadopted = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+		if (sscanf(line, "%lx-%lx", &s, &e) != 2 || e <= lo || s >= hi)
+			continue;
+		if (h->nadopted == PCPU_HOSTED_MAX_ADOPTED) {
+			fclose(f);
+			set_err(err, err_len, "hosted window %#lx..%#lx: more than %u existing mappings inside",
+				(unsigned long)lo, (unsigned long)hi, PCPU_HOSTED_MAX_ADOPTED);
+			return PCPU_ERR_MAPPED;
+		}
+		h->adopted_start[h->nadopted] = s < lo ? lo : s;
+		h->adopted_end[h->nadopted] = e > hi ? hi : e;
+		h->nadopted++;
+	}
+	fclose(f);
+	/* Gap i is [end of adopted range i-1 (or lo), start of range i (or hi)). */
+	for (unsigned i = 0; i <= h->nadopted; i++) {
+		uintptr_t gs = i ? h->adopted_end[i - 1] : lo;
+		uintptr_t ge = i < h->nadopted ? h->adopted_start[i] : hi;
+		void *w;
+
+		if (ge <= gs)
+			continue;
+		w = mmap((void *)gs, ge - gs, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+		if (w == (void *)gs)
+			continue;
+		/* Something appeared meanwhile: give back the gaps taken so far. */
+		if (w != MAP_FAILED)
+			munmap(w, ge - gs);
+		for (unsigned j = 0; j < i; j++) {
+			uintptr_t s2 = j ? h->adopted_end[j - 1] : lo;
+			if (h->adopted_start[j] > s2)
+				munmap((void *)s2, h->adopted_start[j] - s2);
+		}
+		set_err(err, err_len, "hosted window %#lx..%#lx: could not reserve %#lx..%#lx",
+			(unsigned long)lo, (unsigned long)hi, (unsigned long)gs, (unsigned long)ge);
+		h->nadopted = 0;
+		return PCPU_ERR_MAPPED;
+	}
+	return PCPU_OK;
+}
+
 static void free_tables(struct pcpu_hosted *h)
 {
 	free(h->free_list);
@@ -270,6 +344,14 @@ int pcpu_hosted_create(const struct pcpu_hosted_params *p, struct pcpu_hosted **
 	/* The window: reserved, inaccessible, never replacing a mapping. */
 	w = mmap((void *)base, size, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (w == MAP_FAILED && errno == EEXIST && p->adopt_existing) {
+		int rc = reserve_around_existing(h, err, err_len);
+		if (rc) {
+			free_tables(h);
+			return rc;
+		}
+		w = (void *)base;
+	}
 	if (w == MAP_FAILED || w != (void *)base) {
 		int e = errno;
 		if (w != MAP_FAILED) /* a kernel without NOREPLACE took it as a hint */
@@ -316,7 +398,7 @@ int pcpu_hosted_create(const struct pcpu_hosted_params *p, struct pcpu_hosted **
 fail:
 	if (h->memfd >= 0)
 		close(h->memfd);
-	munmap((void *)base, size);
+	unmap_window(h);
 	free_tables(h);
 	return PCPU_ERR_NOMEM;
 }
@@ -325,7 +407,7 @@ void pcpu_hosted_destroy(struct pcpu_hosted *h)
 {
 	if (!h)
 		return;
-	munmap((void *)h->base, h->window_size);
+	unmap_window(h);
 	munmap(h->direct, h->max_pages * HPAGE);
 	close(h->memfd);
 	pthread_mutex_destroy(&h->lock);

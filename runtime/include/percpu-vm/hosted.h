@@ -42,7 +42,14 @@ struct pcpu_hosted_params {
 	unsigned shift;     /* stride = 1 << shift, 12..32 */
 	unsigned nr_cpus;   /* 1..PCPU_MAX_CPUS; the window is nr_cpus << shift */
 	size_t max_pages;   /* "physical" pages in the memfd; 0: one per window page */
+	/* Leave mappings already inside the window in place instead of failing
+	 * (at most PCPU_HOSTED_MAX_ADOPTED ranges): for a program whose link
+	 * put its own .data.percpu/.bss.percpu at the base, CPU 0's static copy.
+	 * The backend reserves only the gaps; map_page replaces an adopted page
+	 * like any other, and destroy leaves the adopted ranges mapped. */
+	bool adopt_existing;
 };
+#define PCPU_HOSTED_MAX_ADOPTED 8
 
 struct pcpu_hosted; /* heap allocated; one per window */
 
