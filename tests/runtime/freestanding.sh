@@ -1,0 +1,83 @@
+#!/bin/bash
+# freestanding.sh: the runtime's i386 archive is what a kernel can link.
+#  1. every runtime object in runtime/libpercpu-runtime-i386.a is ELF32 i386;
+#  2. the runtime's objects need no symbol they do not define themselves
+#     (no memcpy/memset from a libc the kernel does not have);
+#  3. a -nostdlib -static link of an entry point calling the whole API
+#     succeeds with nothing but the archive;
+#  4. the archive runs: i386_smoke.c, linked -m32 against it, passes.
+set -u
+source "$top_builddir/tests/test-env.sh"
+lib="$top_builddir/runtime/libpercpu-runtime-i386.a"
+objdir="$top_builddir/runtime/i386"
+objs="allocator errors mem percpu_api populate runtime"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+err() { echo "freestanding.sh: $*" >&2; fail=1; }
+
+[ -f "$lib" ] || { echo "freestanding.sh: $lib not built" >&2; exit 1; }
+for o in $objs; do
+	f="$objdir/$o.o"
+	ar t "$lib" | grep -qx "$o.o" || err "$o.o missing from $lib"
+	hdr=$($READELF -h "$f") || { err "$f: not readable"; continue; }
+	grep -q 'Class:.*ELF32' <<<"$hdr" || err "$f: not ELF32"
+	grep -q 'Machine:.*80386' <<<"$hdr" || err "$f: not i386"
+done
+
+defined=$(for o in $objs; do $NM --defined-only "$objdir/$o.o"; done | awk '{print $3}' | sort -u)
+for o in $objs; do
+	for s in $($NM --undefined-only "$objdir/$o.o" | awk '{print $2}'); do
+		grep -qx "$s" <<<"$defined" || err "$o.o needs '$s', which the runtime does not define"
+	done
+done
+
+cat >"$tmp/entry.c" <<'C'
+#include <percpu-vm/runtime.h>
+static struct pcpu_runtime_storage st;
+static unsigned char meta[1 << 16];
+static unsigned long offs[4];
+void _start(void);
+void _start(void)
+{
+	struct pcpu_runtime *rt;
+	struct pcpu_params p = { 0 };
+	struct pcpu_stats s;
+	uintptr_t a;
+	p.meta = meta;
+	if (pcpu_runtime_init(&st, &p, &rt) == 0) {
+		pcpu_static_init(rt, 0, 0, 0);
+		pcpu_module_alloc(rt, 0, 0, 0, 0, &a);
+		pcpu_module_free(rt, 0);
+		pcpu_dyn_alloc(rt, 0, 0, &a);
+		pcpu_dyn_free(rt, 0);
+		pcpu_cpu_online(rt, 1);
+		pcpu_cpu_offline(rt, 1);
+		pcpu_fill_offsets(rt, offs, 4);
+		pcpu_get_stats(rt, &s);
+		pcpu_api_set_runtime(rt);
+		pcpu_api_free(pcpu_api_alloc(4, 4));
+	}
+	(void)pcpu_strerror(pcpu_runtime_meta_size(20, 4, 8) ? 1 : 2);
+	for (;;)
+		;
+}
+C
+if ! $CC -m32 -ffreestanding -fno-pie -fno-builtin -O2 -I"$top_srcdir/runtime/include" \
+	-c "$tmp/entry.c" -o "$tmp/entry.o"; then
+	err "cannot compile the freestanding entry point"
+elif ! $CC -m32 -nostdlib -static -no-pie -Wl,-e,_start "$tmp/entry.o" "$lib" \
+	-o "$tmp/kernel.elf" 2>"$tmp/link.log"; then
+	cat "$tmp/link.log" >&2
+	err "a -nostdlib link against the archive fails"
+fi
+
+if ! $CC -m32 -no-pie -O2 -Wall -Wextra -Werror -I"$top_srcdir/runtime/include" \
+	"$top_srcdir/tests/runtime/i386_smoke.c" "$lib" -o "$tmp/smoke"; then
+	err "cannot build i386_smoke.c against the archive"
+elif ! "$tmp/smoke"; then
+	err "the i386 build of the runtime fails its smoke test"
+fi
+
+[ $fail = 0 ] && echo "freestanding.sh: runtime i386 archive OK"
+exit $fail

@@ -1,0 +1,376 @@
+/* test_runtime.c: the runtime's entry points one by one, over the fake arch:
+ * parameter checks, call order, area kinds, fresh pages, guards, hotplug,
+ * the lock hook, stats, pcpu_fill_offsets and the pcpu_api_* helpers. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_fixture.h"
+
+#define SHIFT 16
+#define NCPU 4
+#define STRIDE ((size_t)1 << SHIFT)
+
+static struct rt_fixture X;
+static unsigned char tmpl[8192];
+
+static unsigned char *copy_of(unsigned cpu, uintptr_t addr)
+{
+	return X.f.window + ((size_t)cpu << SHIFT) + (addr - X.f.base);
+}
+
+static bool all_zero(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+#define NO_CHANGE(call, expect)                                         \
+	do {                                                            \
+		struct rt_snapshot s_;                                  \
+		const char *d_;                                         \
+		snapshot_take(&s_, &X);                                 \
+		CU_ASSERT_EQUAL((call), (expect));                      \
+		d_ = snapshot_diff(&s_, &X);                            \
+		CU_ASSERT_PTR_NULL(d_);                                 \
+		snapshot_free(&s_);                                     \
+		CU_ASSERT_PTR_NULL(check_invariants(&X));               \
+	} while (0)
+
+static void test_init_params(void)
+{
+	struct fake_arch f;
+	struct pcpu_runtime_storage st;
+	struct pcpu_runtime *rt = NULL;
+	struct pcpu_params p, q;
+	struct pcpu_arch_ops ops;
+	size_t need = pcpu_runtime_meta_size(SHIFT, NCPU, 8);
+	unsigned char *meta = malloc(need + 1);
+
+	CU_ASSERT(need > 0);
+	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(11, NCPU, 8), 0);
+	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(SHIFT, 0, 8), 0);
+	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(SHIFT, PCPU_MAX_CPUS + 1, 8), 0);
+	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(SHIFT, NCPU, 0), 0);
+	CU_ASSERT(pcpu_runtime_meta_size(SHIFT, 2 * NCPU, 8) > need); /* grows with CPUs */
+
+	fake_arch_init(&f, SHIFT, NCPU, true);
+	memset(&p, 0, sizeof(p));
+	p.base = f.base;
+	p.shift = SHIFT;
+	p.nr_cpus = NCPU;
+	p.max_areas = 8;
+	p.meta = meta + 1; /* deliberately misaligned: the runtime aligns it */
+	p.meta_size = need;
+	p.ops = &f.ops;
+
+	CU_ASSERT_EQUAL(pcpu_runtime_init(NULL, &p, &rt), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_runtime_init(&st, NULL, &rt), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_runtime_init(&st, &p, NULL), PCPU_ERR_INVAL);
+#define BAD(field, value)                                                       \
+	do {                                                                    \
+		q = p;                                                          \
+		q.field = value;                                                \
+		CU_ASSERT_EQUAL(pcpu_runtime_init(&st, &q, &rt), PCPU_ERR_INVAL); \
+	} while (0)
+	BAD(base, f.base + 1);
+	BAD(base, UINTPTR_MAX - 4095); /* window would wrap */
+	BAD(shift, 11);
+	BAD(shift, 63);
+	BAD(nr_cpus, 0);
+	BAD(nr_cpus, PCPU_MAX_CPUS + 1);
+	BAD(max_areas, 0);
+	BAD(max_areas, 9); /* meta too small for it */
+	BAD(meta, NULL);
+	BAD(meta_size, need - 1);
+	BAD(ops, NULL);
+	ops = f.ops;
+	ops.map_page = NULL;
+	BAD(ops, &ops);
+	ops = f.ops;
+	ops.unlock = NULL; /* a lock without an unlock */
+	BAD(ops, &ops);
+	CU_ASSERT_PTR_NULL(rt);
+#undef BAD
+
+	CU_ASSERT_EQUAL(pcpu_runtime_init(&st, &p, &rt), PCPU_OK);
+	CU_ASSERT_PTR_NOT_NULL(rt);
+	CU_ASSERT(pcpu_cpu_is_online(rt, 0));
+	CU_ASSERT(!pcpu_cpu_is_online(rt, 1));
+	CU_ASSERT(!pcpu_cpu_is_online(rt, NCPU)); /* out of range: not online */
+	CU_ASSERT_EQUAL(pcpu_base(rt), f.base);
+	CU_ASSERT_EQUAL(pcpu_shift(rt), SHIFT);
+	CU_ASSERT_EQUAL(f.mapped, 0);
+	CU_ASSERT_EQUAL(f.page_allocs, 0);
+	fake_arch_destroy(&f);
+	free(meta);
+}
+
+static void test_static_rules(void)
+{
+	uintptr_t a;
+
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	NO_CHANGE(pcpu_static_init(X.rt, NULL, 10, 0), PCPU_ERR_INVAL);
+	NO_CHANGE(pcpu_static_init(X.rt, tmpl, STRIDE, 1), PCPU_ERR_NOSPACE);
+	NO_CHANGE(pcpu_static_init(X.rt, tmpl, SIZE_MAX, 2), PCPU_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(pcpu_static_init(X.rt, tmpl, 5000, 1000), PCPU_OK);
+	NO_CHANGE(pcpu_static_init(X.rt, tmpl, 10, 0), PCPU_ERR_STATE);
+	/* Pages 0-1 mapped on CPU 0, nothing past them: the guard. */
+	CU_ASSERT(fake_arch_is_mapped(&X.f, 0, 0) && fake_arch_is_mapped(&X.f, 0, 1));
+	CU_ASSERT(!fake_arch_is_mapped(&X.f, 0, 2));
+	CU_ASSERT(!fake_arch_is_mapped(&X.f, 1, 0));
+	CU_ASSERT_EQUAL(memcmp(X.f.window, tmpl, 5000), 0);
+	CU_ASSERT(all_zero(X.f.window + 5000, 1000));
+	/* The static area is not anyone's to free. */
+	NO_CHANGE(pcpu_dyn_free(X.rt, X.f.base), PCPU_ERR_KIND);
+	NO_CHANGE(pcpu_module_free(X.rt, X.f.base), PCPU_ERR_KIND);
+	fixture_destroy(&X);
+
+	/* Static after another area: out of order. */
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, 8, 8, &a), PCPU_OK);
+	NO_CHANGE(pcpu_static_init(X.rt, tmpl, 10, 0), PCPU_ERR_STATE);
+	fixture_destroy(&X);
+
+	/* A kernel without per-CPU data: fine, once. */
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	CU_ASSERT_EQUAL(pcpu_static_init(X.rt, NULL, 0, 0), PCPU_OK);
+	NO_CHANGE(pcpu_static_init(X.rt, tmpl, 10, 0), PCPU_ERR_STATE);
+	CU_ASSERT_EQUAL(X.f.mapped, 0);
+	fixture_destroy(&X);
+}
+
+static void test_module_and_dyn(void)
+{
+	uintptr_t m = 0, d = 0, d2 = 0;
+	struct pcpu_stats st;
+
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	CU_ASSERT_EQUAL(pcpu_cpu_online(X.rt, 2), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_static_init(X.rt, tmpl, 100, 0), PCPU_OK);
+	NO_CHANGE(pcpu_module_alloc(X.rt, tmpl, 0, 0, 8, &m), PCPU_ERR_INVAL);
+	NO_CHANGE(pcpu_module_alloc(X.rt, NULL, 10, 0, 8, &m), PCPU_ERR_INVAL);
+	NO_CHANGE(pcpu_module_alloc(X.rt, tmpl, 10, 0, 8192, &m), PCPU_ERR_ALIGN);
+	NO_CHANGE(pcpu_module_alloc(X.rt, tmpl, 10, 0, 12, &m), PCPU_ERR_ALIGN);
+	NO_CHANGE(pcpu_module_alloc(X.rt, tmpl, SIZE_MAX, 2, 8, &m), PCPU_ERR_NOSPACE);
+	NO_CHANGE(pcpu_dyn_alloc(X.rt, 0, 8, &d), PCPU_ERR_INVAL);
+	NO_CHANGE(pcpu_dyn_alloc(X.rt, STRIDE, 8, &d), PCPU_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(m, 0);
+	CU_ASSERT_EQUAL(d, 0);
+
+	/* Module: template then zeros on each online CPU, at an aligned offset. */
+	CU_ASSERT_EQUAL(pcpu_module_alloc(X.rt, tmpl + 1, 300, 200, 256, &m), PCPU_OK);
+	CU_ASSERT_EQUAL(m, X.f.base + 256);
+	for (unsigned cpu = 0; cpu < NCPU; cpu += 2) {
+		CU_ASSERT_EQUAL(memcmp(copy_of(cpu, m), tmpl + 1, 300), 0);
+		CU_ASSERT(all_zero(copy_of(cpu, m) + 300, 200));
+	}
+	/* Dynamic area on a fresh page: the whole page is zero (no garbage
+	 * from the recycled physical page), not just the area. */
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, 1, 4096, &d), PCPU_OK);
+	CU_ASSERT_EQUAL(d, X.f.base + 4096);
+	CU_ASSERT(all_zero(copy_of(0, d), 4096) && all_zero(copy_of(2, d), 4096));
+	/* Dirty it, free it, allocate again on the still-mapped page 0: the
+	 * new area comes back zeroed although the page was not fresh. */
+	memset(copy_of(0, m) + 300, 0x77, 200);
+	memset(copy_of(2, m) + 300, 0x77, 200);
+	CU_ASSERT_EQUAL(pcpu_module_free(X.rt, m), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, 500, 256, &d2), PCPU_OK);
+	CU_ASSERT_EQUAL(d2, m);
+	CU_ASSERT(all_zero(copy_of(0, d2), 500) && all_zero(copy_of(2, d2), 500));
+	/* Kinds are checked, and so are double frees. */
+	NO_CHANGE(pcpu_module_free(X.rt, d2), PCPU_ERR_KIND);
+	NO_CHANGE(pcpu_module_free(X.rt, m + 4), PCPU_ERR_NOTALLOC);
+	CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, d), PCPU_OK);
+	NO_CHANGE(pcpu_dyn_free(X.rt, d), PCPU_ERR_DOUBLEFREE);
+	CU_ASSERT(!fake_arch_is_mapped(&X.f, 0, 1)); /* page 1 given back */
+	pcpu_get_stats(X.rt, &st);
+	CU_ASSERT_EQUAL(st.used_bytes, 100 + 500);
+	CU_ASSERT_EQUAL(st.live_areas, 2);
+	CU_ASSERT_EQUAL(st.mapped_offsets, 1);
+	CU_ASSERT_EQUAL(st.mapped_pages, 2);
+	CU_ASSERT_EQUAL(st.online_cpus, 2);
+	CU_ASSERT_EQUAL(st.largest_free, STRIDE - 756);
+	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, 0), 2);
+	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, 1), 0);
+	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, STRIDE), 0); /* out of range */
+	CU_ASSERT_PTR_NULL(check_invariants(&X));
+	fixture_destroy(&X);
+}
+
+static void test_bookkeeping_full(void)
+{
+	uintptr_t a[4];
+
+	fixture_init(&X, SHIFT, NCPU, 4, true);
+	CU_ASSERT_EQUAL(pcpu_static_init(X.rt, tmpl, 64, 0), PCPU_OK);
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, 8, 8, &a[i]), PCPU_OK);
+	NO_CHANGE(pcpu_dyn_alloc(X.rt, 8, 8, &a[3]), PCPU_ERR_NOMETA);
+	NO_CHANGE(pcpu_module_alloc(X.rt, tmpl, 8, 0, 8, &a[3]), PCPU_ERR_NOMETA);
+	CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, a[1]), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_module_alloc(X.rt, tmpl, 8, 0, 8, &a[3]), PCPU_OK);
+	CU_ASSERT_EQUAL(a[3], a[1]);
+	fixture_destroy(&X);
+}
+
+static void test_hotplug(void)
+{
+	uintptr_t m, d;
+
+	fixture_init(&X, SHIFT, NCPU, 8, false); /* and without a flush hook */
+	CU_ASSERT_PTR_NULL(X.f.ops.flush_tlb);
+	NO_CHANGE(pcpu_cpu_online(X.rt, NCPU), PCPU_ERR_CPU);
+	NO_CHANGE(pcpu_cpu_online(X.rt, 0), PCPU_ERR_CPU);     /* already online */
+	NO_CHANGE(pcpu_cpu_offline(X.rt, 1), PCPU_ERR_CPU);    /* not online */
+	NO_CHANGE(pcpu_cpu_offline(X.rt, NCPU), PCPU_ERR_CPU);
+	CU_ASSERT_EQUAL(pcpu_static_init(X.rt, tmpl, 6000, 100), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_module_alloc(X.rt, tmpl + 5, 2000, 2000, 64, &m), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, 40, 8, &d), PCPU_OK);
+	memset(copy_of(0, d), 0x11, 40);
+	memset(copy_of(0, m), 0x22, 16);
+	/* A late CPU gets the templates and zeros, not CPU 0's writes. */
+	CU_ASSERT_EQUAL(pcpu_cpu_online(X.rt, 3), PCPU_OK);
+	CU_ASSERT_EQUAL(memcmp(copy_of(3, X.f.base), tmpl, 6000), 0);
+	CU_ASSERT_EQUAL(memcmp(copy_of(3, m), tmpl + 5, 2000), 0);
+	CU_ASSERT(all_zero(copy_of(3, m) + 2000, 2000));
+	CU_ASSERT(all_zero(copy_of(3, d), 40));
+	CU_ASSERT_EQUAL(copy_of(0, d)[39], 0x11);
+	CU_ASSERT_PTR_NULL(check_invariants(&X));
+	/* Everything offline: nothing mapped, areas still bookkept. */
+	CU_ASSERT_EQUAL(pcpu_cpu_offline(X.rt, 0), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_cpu_offline(X.rt, 3), PCPU_OK);
+	CU_ASSERT_EQUAL(X.f.mapped, 0);
+	CU_ASSERT_EQUAL(X.f.live_pages, 0);
+	CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, d), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, 9000, 8, &d), PCPU_OK);
+	CU_ASSERT_EQUAL(X.f.mapped, 0);
+	CU_ASSERT_PTR_NULL(check_invariants(&X));
+	CU_ASSERT_EQUAL(pcpu_cpu_online(X.rt, 1), PCPU_OK);
+	CU_ASSERT(all_zero(copy_of(1, d), 9000));
+	CU_ASSERT_EQUAL(memcmp(copy_of(1, m), tmpl + 5, 2000), 0);
+	CU_ASSERT_PTR_NULL(check_invariants(&X));
+	fixture_destroy(&X);
+}
+
+struct lock_case {
+	const char *name;
+	int (*fn)(void);
+};
+static uintptr_t lk_addr;
+static int lk_dyn(void) { return pcpu_dyn_alloc(X.rt, 8, 8, &lk_addr); }
+static int lk_dyn_free(void) { return pcpu_dyn_free(X.rt, lk_addr); }
+static int lk_mod(void) { return pcpu_module_alloc(X.rt, tmpl, 8, 8, 8, &lk_addr); }
+static int lk_mod_free(void) { return pcpu_module_free(X.rt, lk_addr); }
+static int lk_on(void) { return pcpu_cpu_online(X.rt, 1); }
+static int lk_off(void) { return pcpu_cpu_offline(X.rt, 1); }
+static int lk_static(void) { return pcpu_static_init(X.rt, tmpl, 8, 0); }
+static int lk_stats(void) { struct pcpu_stats s; pcpu_get_stats(X.rt, &s); return 0; }
+static int lk_ref(void) { return (int)pcpu_page_refcount(X.rt, 0) - 1; }
+static int lk_isonline(void) { return !pcpu_cpu_is_online(X.rt, 0); }
+static bool lk_walk_fn(const struct pcpu_area_info *a, void *arg) { (void)a; ++*(int *)arg; return false; }
+static int lk_walk(void) { int n = 0; pcpu_for_each_area(X.rt, lk_walk_fn, &n); return n - 1; }
+
+static void test_lock_hook(void)
+{
+	static const struct lock_case cases[] = {
+		{ "static", lk_static }, { "dyn alloc", lk_dyn }, { "dyn free", lk_dyn_free },
+		{ "module alloc", lk_mod }, { "module free", lk_mod_free }, { "online", lk_on },
+		{ "offline", lk_off }, { "stats", lk_stats }, { "refcount", lk_ref },
+		{ "is online", lk_isonline }, { "walk (stops early)", lk_walk },
+	};
+
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long before = X.f.locks;
+
+		CU_ASSERT_EQUAL(cases[i].fn(), 0);
+		if (X.f.locks != before + 1)
+			fprintf(stderr, "%s took the lock %ld times\n", cases[i].name, X.f.locks - before);
+		CU_ASSERT_EQUAL(X.f.locks, before + 1);
+		CU_ASSERT_EQUAL(X.f.lock_depth, 0);
+	}
+	CU_ASSERT_EQUAL(X.f.violations, 0);
+	fixture_destroy(&X);
+}
+
+static void test_fill_offsets(void)
+{
+	unsigned long off[NCPU + 2];
+
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	memset(off, 0xff, sizeof(off));
+	pcpu_fill_offsets(X.rt, off, NCPU);
+	for (unsigned n = 0; n < NCPU; n++)
+		CU_ASSERT_EQUAL(off[n], (unsigned long)n << SHIFT);
+	CU_ASSERT_EQUAL(off[NCPU], ~0ul); /* only nr entries written */
+	fixture_destroy(&X);
+}
+
+static void test_api(void)
+{
+	unsigned char *p, *q;
+
+	pcpu_api_set_runtime(NULL);
+	CU_ASSERT_PTR_NULL(pcpu_api_alloc(8, 8));
+	CU_ASSERT_EQUAL(pcpu_api_last_error(), PCPU_ERR_STATE);
+
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	CU_ASSERT_EQUAL(pcpu_static_init(X.rt, tmpl, 100, 0), PCPU_OK);
+	pcpu_api_set_runtime(X.rt);
+	CU_ASSERT_PTR_EQUAL(pcpu_api_runtime(), X.rt);
+	p = pcpu_api_alloc(64, 64);
+	CU_ASSERT_PTR_EQUAL(p, (void *)(X.f.base + 128));
+	CU_ASSERT(all_zero(p, 64));
+	p[0] = 1; /* CPU 0's copy is written through the returned pointer */
+	CU_ASSERT_EQUAL(*copy_of(0, (uintptr_t)p), 1);
+	CU_ASSERT_PTR_NULL(pcpu_api_alloc(8, 3));
+	CU_ASSERT_EQUAL(pcpu_api_last_error(), PCPU_ERR_ALIGN);
+	CU_ASSERT_PTR_NULL(pcpu_api_alloc(STRIDE, 8));
+	CU_ASSERT_EQUAL(pcpu_api_last_error(), PCPU_ERR_NOSPACE);
+	q = pcpu_api_alloc(8, 8);
+	CU_ASSERT_PTR_NOT_NULL(q);
+	pcpu_api_free(NULL);
+	CU_ASSERT_EQUAL(pcpu_api_bad_frees(), 0);
+	pcpu_api_free(p);
+	pcpu_api_free(p); /* refused, counted */
+	CU_ASSERT_EQUAL(pcpu_api_bad_frees(), 1);
+	CU_ASSERT_EQUAL(pcpu_api_last_error(), PCPU_ERR_DOUBLEFREE);
+	pcpu_api_free((void *)X.f.base); /* the static area: refused */
+	CU_ASSERT_EQUAL(pcpu_api_bad_frees(), 2);
+	CU_ASSERT_EQUAL(pcpu_api_last_error(), PCPU_ERR_KIND);
+	pcpu_api_free(q);
+	CU_ASSERT_EQUAL(pcpu_api_bad_frees(), 2);
+	CU_ASSERT_PTR_NULL(check_invariants(&X));
+	pcpu_api_set_runtime(NULL);
+	fixture_destroy(&X);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	unsigned failures;
+
+	for (size_t i = 0; i < sizeof(tmpl); i++)
+		tmpl[i] = (unsigned char)(i * 31 + 7);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("runtime", NULL, NULL);
+	CU_add_test(s, "init checks its parameters", test_init_params);
+	CU_add_test(s, "static area rules", test_static_rules);
+	CU_add_test(s, "module and dynamic areas", test_module_and_dyn);
+	CU_add_test(s, "bookkeeping full", test_bookkeeping_full);
+	CU_add_test(s, "CPU hotplug", test_hotplug);
+	CU_add_test(s, "every entry point takes the lock once", test_lock_hook);
+	CU_add_test(s, "pcpu_fill_offsets", test_fill_offsets);
+	CU_add_test(s, "pcpu_api_alloc/free", test_api);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+}
