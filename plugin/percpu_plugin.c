@@ -12,6 +12,8 @@
 /* GCC refuses to load a plugin without this symbol. */
 int plugin_is_GPL_compatible;
 
+const char *percpu_gcc_version = gcc_version.basever;
+
 static struct plugin_info percpu_plugin_info = {
   "0.1.0",
   "per-CPU data in a fixed VM window: per_cpu() as base + (cpu << shift); "

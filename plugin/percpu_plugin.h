@@ -24,6 +24,12 @@
 #define PERCPU_MIN_SHIFT 12
 #define PERCPU_MAX_SHIFT 30
 
+/* The version of the GCC the plugin was built for ("12.2.0"), from
+ * plugin-version.h.  (Not GCC's own version_string: a plugin must not
+ * reference symbols that another GCC's cc1 may lack, or dlopen fails
+ * before the plugin can explain the mismatch.) */
+extern const char *percpu_gcc_version;
+
 /* ---- arguments (percpu_args.c) ---- */
 enum percpu_mode { PERCPU_MODE_LOWER, PERCPU_MODE_CHECK };
 

@@ -7,9 +7,9 @@
  * writer at the end of the unit touches no tree the garbage collector may
  * have freed. */
 #include "percpu_plugin.h"
-#include "version.h"
 #include <string>
 #include <vector>
+#include <utility>
 
 namespace {
 
@@ -40,7 +40,10 @@ struct variable
 
 std::vector<site> sites;
 std::vector<variable> variables;
-std::vector<tree> pending_vars;	/* seen by FINISH_DECL, copied later */
+/* Seen by FINISH_DECL, copied later; with the section they had then: the
+ * section of an extern that the unit never uses goes with its symbol
+ * table entry. */
+std::vector<std::pair<tree, std::string> > pending_vars;
 
 /* Where the user wrote it: the outermost macro expansion point (the
  * per_cpu() call, not the header line inside the macro). */
@@ -89,11 +92,20 @@ decl_name (tree decl)
 }
 
 void
-copy_variable (tree decl)
+copy_variable (tree decl, const std::string &first_section)
 {
   variable v;
-  expanded_location xloc = user_location (DECL_SOURCE_LOCATION (decl));
+  /* The name as written: DEFINE_PER_CPU's argument is spelled in the
+   * user's file. */
+  expanded_location xloc
+    = expand_location (linemap_resolve_location (line_table,
+						 DECL_SOURCE_LOCATION (decl),
+						 LRK_SPELLING_LOCATION, NULL));
   const char *section = percpu_decl_section (decl);
+
+  /* Externs from headers the unit never uses are not the unit's. */
+  if (DECL_EXTERNAL (decl) && !symtab_node::get (decl))
+    return;
 
   for (const variable &seen : variables)
     if (seen.name == decl_name (decl) && seen.defined == !DECL_EXTERNAL (decl))
@@ -106,7 +118,7 @@ copy_variable (tree decl)
 		 && tree_fits_uhwi_p (DECL_SIZE_UNIT (decl));
   v.size = v.size_known ? tree_to_uhwi (DECL_SIZE_UNIT (decl)) : 0;
   v.align = DECL_ALIGN_UNIT (decl);
-  v.section = section ? section : "";
+  v.section = section ? section : first_section;
   v.defined = !DECL_EXTERNAL (decl);
   v.global = TREE_PUBLIC (decl);
   variables.push_back (v);
@@ -117,16 +129,20 @@ copy_variable (tree decl)
 void
 percpu_report_note_var (tree decl)
 {
+  const char *section = percpu_decl_section (decl);
+
   if (percpu_opts.report_file)
-    pending_vars.push_back (decl);
+    pending_vars.push_back (std::make_pair (decl,
+					    std::string (section ? section
+							 : "")));
 }
 
 /* After .bss.percpu placement, before anything can free the decls. */
 void
 percpu_report_copy_vars (void)
 {
-  for (tree decl : pending_vars)
-    copy_variable (decl);
+  for (const auto &pending : pending_vars)
+    copy_variable (pending.first, pending.second);
   pending_vars.clear ();
 }
 
@@ -170,7 +186,7 @@ percpu_report_write (const char *file)
   fprintf (out, "  \"unit\": ");
   json_string (out, main_input_filename ? main_input_filename : "");
   fprintf (out, ",\n  \"compiler\": ");
-  json_string (out, std::string ("GCC ") + version_string);
+  json_string (out, std::string ("GCC ") + percpu_gcc_version);
   fprintf (out, ",\n  \"mode\": \"%s\",\n",
 	   percpu_opts.mode == PERCPU_MODE_CHECK ? "check" : "lower");
   if (shift >= 0)

@@ -1,0 +1,14 @@
+/* tests/plugin/code/report-unit.c: the unit report.sh reports on (i386). */
+#include <percpu-vm/percpu.h>
+
+DEFINE_PER_CPU(int, counter);
+DEFINE_PER_CPU(int, initialised) = 3;
+DEFINE_PER_CPU(long long[8], big);
+DECLARE_PER_CPU(int, elsewhere);
+static DEFINE_PER_CPU(short, hidden);
+
+int remote(unsigned cpu) { return per_cpu(counter, cpu); }
+int constant(void) { return per_cpu(initialised, 3); }
+int this_one(void) { return this_cpu_read(counter); }
+int *dynamic(int *p, unsigned cpu) { return per_cpu_ptr(p, cpu); }
+long long others(unsigned cpu) { return per_cpu(big, cpu)[2] + per_cpu(elsewhere, 1) + per_cpu(hidden, cpu); }
