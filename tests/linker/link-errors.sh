@@ -1,0 +1,63 @@
+#!/bin/bash
+# Bad per-CPU layouts fail the link under both GNU ld and ld.lld, each with
+# its own message: per-CPU data larger than the stride (the message says
+# "stride", and both linkers print the overlapping address ranges, i.e. the
+# sizes), a misaligned PERCPU_BASE, an object aligned beyond a page, and a
+# -fdata-sections global named `percpu` (kernel script and module.lds).
+. "$top_srcdir/tests/linker/lib.sh"
+
+cc "$tmp/offsets.o" "$top_srcdir/kernel-glue/percpu_offsets.c" -DCONFIG_HAS_VM_PERCPU
+cc "$tmp/good.o" "$LT_SRC/kern-data.c" -DCONFIG_HAS_VM_PERCPU
+cc "$tmp/main.o" "$LT_SRC/kern-main.c" -DCONFIG_HAS_VM_PERCPU
+cc "$tmp/cpu.o" "$top_srcdir/kernel-glue/arch/i386/percpu_cpu.c" -DCONFIG_HAS_VM_PERCPU
+cc "$tmp/big.o" "$LT_SRC/kern-big.c" -DCONFIG_HAS_VM_PERCPU
+cc "$tmp/stray.o" "$LT_SRC/kern-stray.c" -fdata-sections
+cc "$tmp/overaligned.o" "$LT_SRC/kern-overaligned.c" -DCONFIG_HAS_VM_PERCPU
+
+# expect_fail NAME LINKER "grep -E pattern"... -- link args
+expect_fail() { local name=$1 l=$2; shift 2; local pats=()
+	while [ "$1" != -- ]; do pats+=("$1"); shift; done; shift
+	if ld_with $l "$@" -o "$tmp/out.elf" > "$tmp/err" 2>&1; then
+		bad "$name: the link with $l succeeded"; return
+	fi
+	for p in "${pats[@]}"; do
+		grep -Eq -- "$p" "$tmp/err" || { bad "$name ($l): no message matching /$p/ in:"; cat "$tmp/err"; }
+	done
+	echo "$name ($l): $(grep -Em1 -- "${pats[0]}" "$tmp/err" | cut -c1-150)"
+}
+
+stride_end=$(printf '0x%X' $(( $(hexval $PERCPU_BASE) + $(hexval $PERCPU_STRIDE) )))
+big_end=$(printf '0x%X' $(( $(hexval $PERCPU_BASE) + $(hexval $PERCPU_STRIDE) + 16 - 1 )))
+for l in bfd lld; do
+	expect_fail over-stride $l \
+		'per-CPU data .* is larger than the per-CPU stride' \
+		"$(printf '%s' "$big_end" | tr 'A-F' 'a-f' | sed 's/^0x//')|$big_end" \
+		"$(printf '%s' "$stride_end" | tr 'A-F' 'a-f' | sed 's/^0x//')|$stride_end" \
+		-- $LT_LPATH -T kernel-i386.lds "$tmp/big.o" "$tmp/offsets.o"
+	expect_fail overaligned $l 'aligned beyond a page' \
+		-- $LT_LPATH -T kernel-i386.lds "$tmp/overaligned.o" "$tmp/offsets.o"
+	expect_fail stray-percpu-global $l "global symbol named 'percpu' is inside the per-CPU section" \
+		-- $LT_LPATH -T kernel-i386.lds "$tmp/stray.o"
+	expect_fail stray-percpu-module $l "module defines a global symbol named 'percpu'" \
+		-- -r -T "$top_srcdir/ldscripts/module.lds" "$tmp/stray.o"
+done
+
+# A misaligned base: a configuration of our own, found first on the path.
+mkdir -p "$tmp/cfg"
+sed 's/^PERCPU_BASE = .*/PERCPU_BASE = 0xC0000800;/' "$top_builddir/ldscripts/percpu-config.lds" > "$tmp/cfg/percpu-config.lds"
+grep -q 'PERCPU_BASE = 0xC0000800;' "$tmp/cfg/percpu-config.lds" || die "could not write a misaligned configuration"
+for l in bfd lld; do
+	expect_fail misaligned-base $l 'PERCPU_BASE is not page aligned' \
+		-- -L "$tmp/cfg" $LT_LPATH -T kernel-i386.lds "$tmp/main.o" "$tmp/good.o" "$tmp/offsets.o" "$tmp/cpu.o"
+done
+
+# The same objects without the faults link: the failures above are the
+# assertions', not something else in the fixtures.
+for l in bfd lld; do
+	ld_with $l $LT_LPATH -T kernel-i386.lds -o "$tmp/ok.elf" "$tmp/main.o" "$tmp/good.o" "$tmp/offsets.o" "$tmp/cpu.o" ||
+		bad "the good kernel does not link with $l"
+	cc "$tmp/stray-ok.o" "$LT_SRC/kern-stray.c"
+	ld_with $l $LT_LPATH -T kernel-i386.lds -o "$tmp/ok.elf" "$tmp/stray-ok.o" ||
+		bad "a global named percpu in .data (no -fdata-sections) is refused by $l"
+done
+exit $fail
