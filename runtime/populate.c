@@ -29,13 +29,18 @@ static int map_one(struct pcpu_runtime *rt, unsigned cpu, size_t page)
 	err = ops->alloc_data_page(ops->ctx, cpu, &virt, &phys);
 	if (err)
 		return err;
+	if (phys % PCPU_PAGE_SIZE || (phys >> PCPU_PAGE_SHIFT) > UINT32_MAX) {
+		/* Not a page frame we can record: the arch broke its contract. */
+		ops->free_data_page(ops->ctx, cpu, virt, phys);
+		return PCPU_ERR_INVAL;
+	}
 	err = ops->map_page(ops->ctx, pcpu_page_va(rt, cpu, page), phys);
 	if (err) {
 		ops->free_data_page(ops->ctx, cpu, virt, phys);
 		return err;
 	}
 	slot->virt = virt;
-	slot->phys = phys;
+	slot->pfn = (uint32_t)(phys >> PCPU_PAGE_SHIFT);
 	return PCPU_OK;
 }
 
@@ -48,9 +53,10 @@ static void free_one(struct pcpu_runtime *rt, unsigned cpu, size_t page)
 {
 	struct pcpu_page *slot = pcpu_page_slot(rt, cpu, page);
 
-	rt->ops->free_data_page(rt->ops->ctx, cpu, slot->virt, slot->phys);
+	rt->ops->free_data_page(rt->ops->ctx, cpu, slot->virt,
+				(uint64_t)slot->pfn << PCPU_PAGE_SHIFT);
 	slot->virt = NULL;
-	slot->phys = 0;
+	slot->pfn = 0;
 }
 
 static void flush(struct pcpu_runtime *rt, unsigned cpu, size_t first, size_t last)

@@ -27,10 +27,12 @@ struct pcpu_area {
 	bool used;
 };
 
-/* The data page behind one (CPU, page offset). */
+/* The data page behind one (CPU, page offset): what free_data_page needs.
+ * The physical address is kept as a 32-bit page frame number (44-bit
+ * physical addresses: PAE's 36 and more), so an entry is 8 bytes on i386. */
 struct pcpu_page {
 	void *virt;
-	uint64_t phys;
+	uint32_t pfn;
 };
 
 struct pcpu_runtime {

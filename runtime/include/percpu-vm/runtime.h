@@ -64,8 +64,10 @@ const char *pcpu_strerror(int err);
 struct pcpu_arch_ops {
 	void *ctx;
 	/* One 4 KiB data page for `cpu` (NUMA-local where the arch can).
-	 * *virt: where the runtime may write the page (kernel direct map);
-	 * *phys: what map_page is given.  Returns 0 or PCPU_ERR_NOMEM. */
+	 * *virt: the page in the kernel's direct map (handed back to
+	 * free_data_page; the runtime itself writes through the window);
+	 * *phys: what map_page is given, page aligned, below 2^44.
+	 * Returns 0 or PCPU_ERR_NOMEM. */
 	int (*alloc_data_page)(void *ctx, unsigned cpu, void **virt, uint64_t *phys);
 	void (*free_data_page)(void *ctx, unsigned cpu, void *virt, uint64_t phys);
 	/* Map `phys` at `va`: present, writable, supervisor-only, non-executable
@@ -95,8 +97,8 @@ struct pcpu_params {
  * needs (0 if the parameters are out of range).  It holds the allocator's
  * records, one reference count per page offset, and for every (CPU, page
  * offset) the data page mapped there, so it grows with nr_cpus << shift:
- * 12 bytes per possible page on i386 (16 on x86-64), e.g. 192 KiB for 64
- * CPUs and a 1 MiB stride. */
+ * 8 bytes per possible page on i386 (16 on x86-64), e.g. 146 KiB for 64
+ * CPUs, a 1 MiB stride and 256 areas. */
 size_t pcpu_runtime_meta_size(unsigned shift, unsigned nr_cpus, unsigned max_areas);
 
 /* Opaque to callers apart from reading; laid out in runtime/runtime_state.h. */
