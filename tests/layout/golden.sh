@@ -1,0 +1,89 @@
+#!/bin/bash
+# Golden outputs: text and JSON of percpu-layout on a kernel linked with
+# ldscripts/kernel-i386.lds and modules linked with ldscripts/module.lds,
+# by GNU ld and by ld.lld (the same golden file for both), with and without
+# the plugin's reports.  Then, independently of the golden files, every
+# variable's offset and size are checked against nm -S.
+#
+# To regenerate after an intended change of the output:
+#   LAYOUT_GOLDEN_UPDATE=1 make check TESTS=tests/layout/golden.sh
+# and review the diff.
+. "$top_srcdir/tests/layout/layout-lib.sh"
+
+layout_build_fixtures
+
+cases="kernel.txt:kernel.elf
+kernel.json:--json kernel.elf
+kernel-modules.txt:kernel.elf net.ko fs.ko
+kernel-modules.json:--json kernel.elf net.ko fs.ko
+modules.txt:net.ko fs.ko
+reports.txt:--reports ../reports kernel.elf net.ko fs.ko
+reports.json:--json --reports ../reports kernel.elf net.ko fs.ko"
+
+while IFS= read -r c; do
+	name=${c%%:*} args=${c#*:}
+	for linker in ld lld; do
+		# shellcheck disable=SC2086
+		layout_run "$layout_tmp/$linker" $args
+		if [ "$layout_status" -ne 0 ] || [ -s "$layout_err" ]; then
+			fail "$name ($linker): exit $layout_status: $(cat "$layout_err")"
+			continue
+		fi
+		case $name in *.json)
+			"$PYTHON3" -c 'import json,sys; json.load(open(sys.argv[1]))' "$layout_out" ||
+				fail "$name ($linker): not valid JSON" ;;
+		esac
+		if [ "${LAYOUT_GOLDEN_UPDATE:-}" = 1 ] && [ $linker = ld ]; then
+			cp "$layout_out" "$LAYOUT_GOLDEN/$name"
+		fi
+		layout_golden "$name" "$linker"
+	done
+done <<< "$cases"
+
+# Offsets and sizes against nm -S: address - __per_cpu_start, st_size.
+for linker in ld lld; do
+	d=$layout_tmp/$linker
+	layout_run "$d" --json kernel.elf net.ko fs.ko
+	$NM -S "$d/kernel.elf" > "$layout_tmp/nm-kernel"
+	"$PYTHON3" - "$layout_out" "$layout_tmp/nm-kernel" <<'PY' || fail "offsets and sizes against nm -S ($linker)"
+import json, sys
+layout = json.load(open(sys.argv[1]))
+nm = {}
+for line in open(sys.argv[2]):
+    f = line.split()
+    if len(f) == 4:
+        nm[f[3]] = (int(f[0], 16), int(f[1], 16))
+    elif len(f) == 3:
+        nm[f[2]] = (int(f[0], 16), None)
+start = nm["__per_cpu_start"][0]
+kernel = layout["files"][0]
+assert kernel["role"] == "kernel" and kernel["area"]["offset"] == 0
+assert layout["window"]["base"] == start, (layout["window"]["base"], start)
+assert kernel["area"]["size"] == nm["__per_cpu_end"][0] - start
+assert kernel["area"]["init_size"] == nm["__per_cpu_data_end"][0] - start
+names = set()
+for v in kernel["variables"]:
+    addr, size = nm[v["name"]]
+    assert v["offset"] == addr - start, (v["name"], v["offset"], addr - start)
+    assert v["size"] == size, (v["name"], v["size"], size)
+    names.add(v["name"])
+# every nm symbol inside [__per_cpu_start, __per_cpu_end) with a size is listed
+end = nm["__per_cpu_end"][0]
+for n, (addr, size) in nm.items():
+    if start <= addr < end and size is not None:
+        assert n in names, n
+# modules follow the kernel, each at its alignment, without overlapping
+prev_end = kernel["area"]["size"]
+for m in layout["files"][1:]:
+    a = m["area"]
+    assert a["placed"] and a["offset"] >= prev_end and a["offset"] % a["align"] == 0, m
+    prev_end = a["offset"] + a["size"]
+pages = set()
+for f in layout["files"]:
+    a = f["area"]
+    pages.update(range(a["offset"] // 4096, (a["offset"] + a["size"] - 1) // 4096 + 1))
+assert layout["window"]["pages_per_cpu"] == len(pages)
+print("nm agrees:", len(names), "kernel variables")
+PY
+done
+finish

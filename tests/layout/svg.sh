@@ -1,0 +1,75 @@
+#!/bin/bash
+# --svg: the picture parses as XML (python3 xml.etree), is SVG, names every
+# variable (a text label and a tooltip each), every input's area, and
+# draws one box per CPU and the page boundaries of the used pages.
+. "$top_srcdir/tests/layout/layout-lib.sh"
+
+layout_build_fixtures
+d=$layout_tmp/lld
+
+for args in "kernel.elf net.ko fs.ko" "net.ko" "--nr-cpus 5 kernel.elf fs.ko"; do
+	# shellcheck disable=SC2086
+	layout_run "$d" --json --svg picture.svg $args
+	if [ "$layout_status" -ne 0 ]; then
+		fail "--svg $args: exit $layout_status: $(cat "$layout_err")"
+		continue
+	fi
+	if "$PYTHON3" - "$d/picture.svg" "$layout_out" <<'PY'
+import json, sys
+import xml.etree.ElementTree as ET
+ns = "{http://www.w3.org/2000/svg}"
+root = ET.parse(sys.argv[1]).getroot()
+layout = json.load(open(sys.argv[2]))
+assert root.tag == ns + "svg", root.tag
+texts = [("".join(t.itertext())) for t in root.iter(ns + "text")]
+titles = [t.text or "" for t in root.iter(ns + "title")]
+for f in layout["files"]:
+    assert any(f["path"] in t for t in texts), "area of %s not labelled" % f["path"]
+    for v in f["variables"]:
+        label = [t for t in texts if t.split()[-1:] == [v["name"]]]
+        assert label, "variable %s not named" % v["name"]
+        assert any(t.startswith(v["name"] + ":") for t in titles), "no tooltip for " + v["name"]
+        off = "%#08x" % v["offset"] if v["offset"] else "00000000"
+        assert any(l.split()[0] in (off, "0x%06x" % v["offset"]) for l in label), (v, label)
+cpus = [t for t in titles if t.startswith("CPU ")]
+assert len(cpus) == layout["window"]["nr_cpus"], (len(cpus), layout["window"]["nr_cpus"])
+pages = [t for t in texts if t.startswith("page ")]
+assert len(pages) == layout["window"]["pages_per_cpu"] + 1, (pages, layout["window"])
+float(root.get("height")); float(root.get("width"))
+PY
+	then
+		pass "--svg $args: XML, every variable and area named, $(grep -c '<text' "$d/picture.svg") labels"
+	else
+		fail "--svg $args"
+	fi
+done
+
+# Names that need escaping in XML stay well-formed.
+cat > "$layout_tmp/odd.s" <<'ASM'
+	.section .data.percpu,"aw",@progbits
+	.globl "a<b&c>\"d'"
+	.type "a<b&c>\"d'",@object
+	.size "a<b&c>\"d'",4
+"a<b&c>\"d'":
+	.long 1
+ASM
+$CC -m32 -c "$layout_tmp/odd.s" -o "$layout_tmp/odd.o"
+layout_run "$layout_tmp" --svg odd.svg odd.o
+if [ "$layout_status" -eq 0 ] && "$PYTHON3" -c '
+import sys, xml.etree.ElementTree as ET
+r = ET.parse(sys.argv[1]).getroot()
+assert any("a<b&c>\"d'"'"'" in "".join(t.itertext()) for t in r.iter("{http://www.w3.org/2000/svg}text"))
+' "$layout_tmp/odd.svg"; then
+	pass "--svg escapes markup in symbol names"
+else
+	fail "--svg with markup in a symbol name"
+fi
+
+# --svg - writes the picture to stdout.
+layout_run "$d" --svg - --check kernel.elf
+if [ "$layout_status" -eq 0 ] && "$PYTHON3" -c 'import sys, xml.etree.ElementTree as ET; ET.parse(sys.argv[1])' "$layout_out"; then
+	pass "--svg - writes the picture to stdout"
+else
+	fail "--svg -: exit $layout_status"
+fi
+finish

@@ -1,0 +1,295 @@
+/* test-layout-model.c: CUnit tests of the layout tool's model, placement,
+ * checks and JSON reader, on layouts built in memory (the shell tests
+ * cover reading real files). */
+#include "config.h"
+
+#include <CUnit/Basic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "percpu-layout-jsonread.h"
+#include "percpu-layout.h"
+
+static struct layout_section mk_section(const char *name, uint64_t vma, uint64_t size,
+					uint64_t align, bool zero)
+{
+	struct layout_section s = { 0 };
+
+	s.name = layout_xstrdup(name);
+	s.vma = vma;
+	s.size = size;
+	s.align = align;
+	s.zero_fill = zero;
+	s.init_size = zero ? 0 : size;
+	return s;
+}
+
+static void add_var(struct layout_file *f, const char *name, unsigned section, uint64_t value,
+		    uint64_t size)
+{
+	struct layout_var *v;
+
+	f->vars = layout_xrealloc(f->vars, (f->nr_vars + 1) * sizeof(*f->vars));
+	v = &f->vars[f->nr_vars++];
+	memset(v, 0, sizeof(*v));
+	v->name = layout_xstrdup(name);
+	v->section = section;
+	v->offset = value;
+	v->size = size;
+}
+
+/* A kernel image: .data.percpu at 0xc0000000, 0x1234 bytes of which the
+ * template is the first 0x100 (__per_cpu_data_end). */
+static void mk_kernel(struct layout_file *f, uint64_t size)
+{
+	memset(f, 0, sizeof(*f));
+	f->path = layout_xstrdup("kernel");
+	f->kind = LAYOUT_IMAGE;
+	f->sizes_from_symtab = true;
+	f->sections = layout_xcalloc(1, sizeof(*f->sections));
+	f->sections[0] = mk_section(".data.percpu", 0xc0000000, size, 4096, false);
+	f->nr_sections = 1;
+	f->has_data_end = true;
+	f->data_end_sym = 0xc0000100;
+	add_var(f, "b", 0, 0x10, 8);
+	add_var(f, "a", 0, 0, 4);
+	add_var(f, "c", 0, 0x200, 0x40);
+}
+
+/* A module: .data.percpu of `data` bytes (align 8), .bss.percpu of `bss`
+ * bytes aligned to `bss_align`. */
+static void mk_module(struct layout_file *f, const char *name, uint64_t data, uint64_t bss,
+		      uint64_t bss_align)
+{
+	memset(f, 0, sizeof(*f));
+	f->path = layout_xstrdup(name);
+	f->kind = LAYOUT_RELOCATABLE;
+	f->sizes_from_symtab = true;
+	f->sections = layout_xcalloc(2, sizeof(*f->sections));
+	/* the zero one first in the file: the model must still put it last */
+	f->sections[0] = mk_section(".bss.percpu", 0, bss, bss_align, true);
+	f->sections[1] = mk_section(".data.percpu", 0, data, 8, false);
+	f->nr_sections = 2;
+	add_var(f, "m_zero", 0, 0, bss);
+	add_var(f, "m_data", 1, 0, data);
+}
+
+static const struct layout_options no_options = { 0 };
+
+static size_t count_kind(const struct layout *l, enum layout_problem_kind k)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->nr_problems; i++)
+		n += l->problems[i].kind == k;
+	return n;
+}
+
+static void test_kernel_and_modules(void)
+{
+	struct layout l = { 0 };
+	struct layout_options opt = { .shift = 16, .shift_set = true, .nr_cpus = 4,
+				      .nr_cpus_set = true };
+	char err[200];
+
+	l.files = layout_xcalloc(3, sizeof(*l.files));
+	mk_kernel(&l.files[0], 0x1234);
+	mk_module(&l.files[1], "m1", 0x14, 0x100, 64);
+	mk_module(&l.files[2], "m2", 0x8, 0x2000, 4096);
+	l.nr_files = 3;
+	CU_ASSERT_EQUAL_FATAL(layout_model(&l, &opt, err, sizeof(err)), 0);
+
+	CU_ASSERT_EQUAL(l.stride, 0x10000);
+	CU_ASSERT_EQUAL(l.shift_source, LAYOUT_SRC_OPTION);
+	CU_ASSERT_EQUAL(l.base, 0xc0000000);
+	CU_ASSERT_EQUAL(l.base_source, LAYOUT_SRC_IMAGE);
+	/* the kernel: sorted by offset, holes, template end from the marker */
+	CU_ASSERT_STRING_EQUAL(l.files[0].vars[0].name, "a");
+	CU_ASSERT_EQUAL(l.files[0].vars[1].hole_before, 0x10 - 4);
+	CU_ASSERT_EQUAL(l.files[0].vars[2].hole_before, 0x200 - 0x18);
+	CU_ASSERT_EQUAL(l.files[0].init_size, 0x100);
+	CU_ASSERT_EQUAL(l.files[0].zero_size, 0x1234 - 0x100);
+	CU_ASSERT_FALSE(l.files[0].vars[1].zero_fill);
+	CU_ASSERT_TRUE(l.files[0].vars[2].zero_fill);
+	/* offset 0x10 implies 16-byte alignment, offset 0 the section's */
+	CU_ASSERT_EQUAL(l.files[0].vars[1].align, 16);
+	CU_ASSERT_EQUAL(l.files[0].vars[0].align, 4096);
+	CU_ASSERT_TRUE(l.files[0].placed);
+	CU_ASSERT_EQUAL(l.files[0].area_offset, 0);
+
+	/* m1: data 0x14 at 0, bss at 0x40 (its alignment), area 0x140 at 64 */
+	CU_ASSERT_EQUAL(l.files[1].sections[1].offset, 0);
+	CU_ASSERT_EQUAL(l.files[1].sections[0].offset, 0x40);
+	CU_ASSERT_EQUAL(l.files[1].area_size, 0x140);
+	CU_ASSERT_EQUAL(l.files[1].init_size, 0x14);
+	CU_ASSERT_EQUAL(l.files[1].area_align, 64);
+	CU_ASSERT_EQUAL(l.files[1].area_offset, 0x1240); /* after 0x1234, 64-aligned */
+	CU_ASSERT_STRING_EQUAL(l.files[1].vars[0].name, "m_data");
+	CU_ASSERT_EQUAL(l.files[1].vars[1].offset, 0x40);
+	/* m2: page aligned after m1's end (0x1380) */
+	CU_ASSERT_EQUAL(l.files[2].area_offset, 0x2000);
+	CU_ASSERT_EQUAL(l.files[2].area_size, 0x3000);
+	/* pages: [0,0x1380) -> 0..1, [0x2000,0x5000) -> 2..4 */
+	CU_ASSERT_EQUAL(l.pages_per_cpu, 5);
+	CU_ASSERT_EQUAL(l.used_end, 0x5000);
+	CU_ASSERT_EQUAL(l.used_bytes, 0x1234 + 0x140 + 0x3000);
+	layout_check(&l);
+	CU_ASSERT_EQUAL(l.nr_problems, 0);
+	layout_free(&l);
+}
+
+static void test_no_room(void)
+{
+	struct layout l = { 0 };
+	struct layout_options opt = { .shift = 14, .shift_set = true };
+	char err[200];
+
+	l.files = layout_xcalloc(3, sizeof(*l.files));
+	mk_kernel(&l.files[0], 0x2000);
+	mk_module(&l.files[1], "fits", 0x8, 0x1000, 8);
+	mk_module(&l.files[2], "toolate", 0x8, 0x1000, 8);
+	l.nr_files = 3;
+	CU_ASSERT_EQUAL_FATAL(layout_model(&l, &opt, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(l.files[1].placed);
+	CU_ASSERT_FALSE(l.files[2].placed);
+	layout_check(&l);
+	CU_ASSERT_EQUAL(count_kind(&l, LAYOUT_PB_OVER_STRIDE), 1);
+	CU_ASSERT_STRING_EQUAL(l.problems[0].file, "toolate");
+	layout_free(&l);
+}
+
+static void test_checks(void)
+{
+	struct layout l = { 0 };
+	struct layout_file *k;
+	char err[200];
+
+	l.files = layout_xcalloc(2, sizeof(*l.files));
+	mk_kernel(&l.files[0], 0x1000);
+	mk_module(&l.files[1], "mod", 0x8, 0x8, 8);
+	l.nr_files = 2;
+	k = &l.files[0];
+	/* notes of two strides in the kernel, another in the module */
+	k->notes = layout_xcalloc(2, sizeof(*k->notes));
+	k->notes[0] = (struct layout_note){ layout_xstrdup(".note.percpu"), 1, 20 };
+	k->notes[1] = (struct layout_note){ layout_xstrdup(".note.percpu"), 1, 16 };
+	k->nr_notes = 2;
+	l.files[1].notes = layout_xcalloc(1, sizeof(*k->notes));
+	l.files[1].notes[0] = (struct layout_note){ layout_xstrdup(".note.percpu"), 3, 20 };
+	l.files[1].nr_notes = 1;
+	/* a section in CPU 3's stride */
+	k->alloc_sections = layout_xcalloc(1, sizeof(*k->alloc_sections));
+	k->alloc_sections[0] = (struct layout_stray){ layout_xstrdup(".data"), 0xc0300010, 0x20 };
+	k->nr_alloc_sections = 1;
+	/* __per_cpu_start off by 8 */
+	k->has_start = true;
+	k->start_sym = 0xc0000008;
+	CU_ASSERT_EQUAL_FATAL(layout_model(&l, &no_options, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(l.shift, 20);
+	CU_ASSERT_EQUAL(l.shift_source, LAYOUT_SRC_NOTE);
+	layout_check(&l);
+	CU_ASSERT_EQUAL(count_kind(&l, LAYOUT_PB_MIXED_STRIDES), 1);
+	CU_ASSERT_EQUAL(count_kind(&l, LAYOUT_PB_NOTE), 1); /* version 3 */
+	CU_ASSERT_EQUAL(count_kind(&l, LAYOUT_PB_STRAY), 1);
+	CU_ASSERT_EQUAL(count_kind(&l, LAYOUT_PB_MARKERS), 1);
+	for (size_t i = 0; i < l.nr_problems; i++)
+		if (l.problems[i].kind == LAYOUT_PB_STRAY)
+			CU_ASSERT_PTR_NOT_NULL(strstr(l.problems[i].message, "CPU 3's copy"));
+	layout_free(&l);
+}
+
+static void test_image_second_is_refused(void)
+{
+	struct layout l = { 0 };
+	char err[200];
+
+	l.files = layout_xcalloc(2, sizeof(*l.files));
+	mk_module(&l.files[0], "mod", 0x8, 0x8, 8);
+	mk_kernel(&l.files[1], 0x100);
+	l.nr_files = 2;
+	CU_ASSERT_EQUAL(layout_model(&l, &no_options, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "kernel: a linked image can only be the first input"));
+	layout_free(&l);
+}
+
+static void test_inferred_sizes(void)
+{
+	struct layout l = { 0 };
+	char err[200];
+
+	l.files = layout_xcalloc(1, sizeof(*l.files));
+	mk_kernel(&l.files[0], 0x300);
+	l.files[0].sizes_from_symtab = false;
+	l.nr_files = 1;
+	CU_ASSERT_EQUAL_FATAL(layout_model(&l, &no_options, err, sizeof(err)), 0);
+	/* each runs to the next symbol, the last to the section end */
+	CU_ASSERT_EQUAL(l.files[0].vars[0].size, 0x10);
+	CU_ASSERT_EQUAL(l.files[0].vars[1].size, 0x200 - 0x10);
+	CU_ASSERT_EQUAL(l.files[0].vars[2].size, 0x100);
+	layout_free(&l);
+}
+
+static void test_json_reader(void)
+{
+	static const char ok[] = " {\"a\": [1, -2.5e1, true, false, null], \"s\": \"x\\u0041\\n\"} ";
+	struct jval v;
+	char err[200];
+	char deep[300];
+
+	CU_ASSERT_EQUAL_FATAL(jval_parse(ok, strlen(ok), &v, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(v.type, JV_OBJECT);
+	CU_ASSERT_EQUAL(jval_get(&v, "a")->n, 5);
+	CU_ASSERT_DOUBLE_EQUAL(jval_get(&v, "a")->items[1].num, -25.0, 1e-9);
+	CU_ASSERT_STRING_EQUAL(jval_get(&v, "s")->str, "xA\n");
+	CU_ASSERT_PTR_NULL(jval_get(&v, "missing"));
+	jval_free(&v);
+
+	CU_ASSERT_EQUAL(jval_parse("{\"a\":\n  [1,]}", 13, &v, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "2:6: unexpected character ']'");
+	jval_free(&v);
+	CU_ASSERT_EQUAL(jval_parse("\"abc", 4, &v, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unterminated string"));
+	jval_free(&v);
+	CU_ASSERT_EQUAL(jval_parse("[1] 2", 5, &v, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "text after the JSON value"));
+	jval_free(&v);
+	memset(deep, '[', sizeof(deep));
+	CU_ASSERT_EQUAL(jval_parse(deep, sizeof(deep), &v, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "nested more than"));
+	jval_free(&v);
+}
+
+static void test_human_size(void)
+{
+	char b[32];
+
+	layout_human_size(100, b, sizeof(b));
+	CU_ASSERT_STRING_EQUAL(b, "100 bytes");
+	layout_human_size(1 << 20, b, sizeof(b));
+	CU_ASSERT_STRING_EQUAL(b, "1 MiB");
+	layout_human_size(1536, b, sizeof(b));
+	CU_ASSERT_STRING_EQUAL(b, "1.5 KiB");
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	unsigned failures;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("percpu-layout model", NULL, NULL);
+	CU_add_test(s, "kernel and modules placed by the runtime's allocator",
+		    test_kernel_and_modules);
+	CU_add_test(s, "a module that finds no room", test_no_room);
+	CU_add_test(s, "mixed strides, bad note, stray section, markers", test_checks);
+	CU_add_test(s, "an image after the first input", test_image_second_is_refused);
+	CU_add_test(s, "sizes inferred without st_size", test_inferred_sizes);
+	CU_add_test(s, "JSON reader", test_json_reader);
+	CU_add_test(s, "human sizes", test_human_size);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+}
