@@ -344,8 +344,13 @@ int pcpu_hosted_create(const struct pcpu_hosted_params *p, struct pcpu_hosted **
 	/* The window: reserved, inaccessible, never replacing a mapping. */
 	w = mmap((void *)base, size, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-	if (w == MAP_FAILED && errno == EEXIST && p->adopt_existing) {
-		int rc = reserve_around_existing(h, err, err_len);
+	if (p->adopt_existing && w != (void *)base && (w != MAP_FAILED || errno == EEXIST)) {
+		int rc;
+		/* Placed elsewhere: a kernel (or valgrind) without NOREPLACE
+		 * treated the address as a hint because something is there. */
+		if (w != MAP_FAILED)
+			munmap(w, size);
+		rc = reserve_around_existing(h, err, err_len);
 		if (rc) {
 			free_tables(h);
 			return rc;
