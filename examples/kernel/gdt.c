@@ -18,13 +18,20 @@ static uint64_t descriptor(uint32_t base, uint32_t limit_pages, uint8_t access)
 	return d;
 }
 
-void gdt_init(unsigned shift, unsigned nr_cpus)
+void gdt_init(void)
 {
 	gdt[0] = 0;
 	gdt[1] = descriptor(0, 0xFFFFF, 0x9A); /* ring 0 code */
 	gdt[2] = descriptor(0, 0xFFFFF, 0x92); /* ring 0 data */
-	for (unsigned cpu = 0; cpu < nr_cpus && cpu < PERCPU_NR_CPUS; cpu++)
-		gdt[GDT_FIRST_PERCPU + cpu] = descriptor((uint32_t)cpu << shift, 0xFFFFF, 0x92);
+	/* Until its copy exists, a CPU's %fs is a segment based at 0: a stray
+	 * this_cpu access before then faults in the unmapped window. */
+	for (unsigned cpu = 0; cpu < PERCPU_NR_CPUS; cpu++)
+		gdt[GDT_FIRST_PERCPU + cpu] = descriptor(0, 0xFFFFF, 0x92);
+}
+
+void gdt_set_percpu(unsigned cpu, uint64_t d)
+{
+	gdt[GDT_FIRST_PERCPU + cpu] = d;
 }
 
 void gdt_describe(uint32_t *base, uint16_t *limit)

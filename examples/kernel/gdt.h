@@ -15,8 +15,10 @@ static inline uint16_t gdt_percpu_selector(unsigned cpu)
 	return (uint16_t)((GDT_FIRST_PERCPU + cpu) * 8);
 }
 
-/* Fill every CPU's %fs descriptor (base cpu << shift, limit 4 GiB). */
-void gdt_init(unsigned shift, unsigned nr_cpus);
+/* The flat code and data segments; every %fs slot starts empty. */
+void gdt_init(void);
+/* Install CPU `cpu`'s %fs descriptor (pcpu_i386_fs_descriptor(cpu)). */
+void gdt_set_percpu(unsigned cpu, uint64_t descriptor);
 /* Load the GDT on the calling CPU and point its %fs at `cpu`'s copy. */
 void gdt_load(unsigned cpu);
 /* The GDT's linear address and limit, for the AP trampoline. */

@@ -49,5 +49,8 @@ void demo_exit(uint8_t code) __attribute__((noreturn));
 void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 unsigned checks_failed(void);
 unsigned checks_passed(void);
+/* Quiet: print only failures (for loops of thousands of checks). */
+void checks_set_quiet(bool quiet);
+void demo_check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -1,38 +1,97 @@
-/* main.c: the boot CPU's path through the demo. */
-#include <percpu-vm/config.h>
+/* main.c: the boot CPU's path through the demo: hardware set-up, the
+ * per-CPU window, the other CPUs, then each demonstration in turn, and a
+ * pass/fail exit code for qemu. */
+#include <percpu-vm/percpu.h>
+#include <percpu-vm/runtime.h>
 
+#include "acpi.h"
+#include "demo.h"
 #include "gdt.h"
 #include "io.h"
 #include "kernel.h"
 #include "multiboot.h"
 #include "paging.h"
+#include "percpu_setup.h"
 #include "pmem.h"
-#include "traps.h"
 #include "smp.h"
-#include "acpi.h"
+#include "traps.h"
+
+unsigned demo_nr_cpus(void) { return smp_online_count(); }
+bool demo_cpu_online(unsigned cpu) { return smp_cpu_online(cpu); }
 
 void kernel_main(uint32_t magic, const struct multiboot_info *mbi);
 void kernel_main(uint32_t magic, const struct multiboot_info *mbi)
 {
 	console_init();
-	kprintf("percpu-vm demo kernel (%s paging)\n", PAGING_MODE_NAME);
+	kprintf("percpu-vm demo kernel: %s paging, per-CPU window at 0x%08lx, stride 0x%lx "
+		"(shift %u), NR_CPUS %u\n",
+		PAGING_MODE_NAME, PERCPU_BASE, PERCPU_STRIDE, PERCPU_SHIFT, PERCPU_NR_CPUS);
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
 		panic("not started by a Multiboot loader (magic 0x%08x)", magic);
-	gdt_init(PERCPU_SHIFT, PERCPU_NR_CPUS);
+	const char *cmdline = (mbi->flags & MBI_CMDLINE) ? (const char *)(uintptr_t)mbi->cmdline : "";
+	unsigned long iterations = cmdline_ulong(cmdline, "iters", 100000);
+	unsigned long rounds = cmdline_ulong(cmdline, "rounds", 1000);
+	unsigned long loops = cmdline_ulong(cmdline, "loops", 1000);
+	unsigned long max_cpus = cmdline_ulong(cmdline, "maxcpus", PERCPU_NR_CPUS);
+
+	gdt_init();
 	gdt_load(0);
 	idt_init();
 	idt_load();
 	pmem_init(mbi);
 	paging_init(pmem_map_top());
+	kprintf("memory: %zu free pages below 0x%08x; paging on (%s%s)\n", pmem_free_count(),
+		pmem_ram_top(), PAGING_MODE_NAME, paging_nx_enabled() ? ", NX" : "");
+
+	/* Nothing is mapped in the window before the runtime maps it. */
+	int faulted = probe_write32((volatile uint32_t *)PERCPU_BASE, 1);
+	check(faulted && last_fault.addr == PERCPU_BASE,
+	      "before set-up the window is unmapped: a write at 0x%08lx faults", PERCPU_BASE);
+
+	percpu_boot();
+	kprintf("static area: %zu bytes (.data.percpu %zu from the template at 0x%08x, "
+		".bss.percpu %zu) at 0x%08x on CPU 0\n",
+		(size_t)(__per_cpu_end - __per_cpu_start), (size_t)(__per_cpu_data_end - __per_cpu_start),
+		(uint32_t)(uintptr_t)__per_cpu_load, (size_t)(__per_cpu_end - __per_cpu_data_end),
+		(uint32_t)(uintptr_t)__per_cpu_start);
+	check(this_cpu_read(pcpu_cpu_number) == 0 && this_cpu_read(pcpu_this_cpu_off) == 0,
+	      "CPU 0 reaches its copy through %%fs (this_cpu_read(pcpu_cpu_number) == 0)");
+
 	struct cpu_topology topo;
 	if (acpi_find_cpus(&topo))
-		panic("no CPUs found");
+		panic("cannot find the CPUs (no usable ACPI MADT)");
 	lapic_init_bsp(topo.lapic_addr);
-	unsigned n = smp_boot(&topo, 64, NULL, NULL);
-	kprintf("CPUs found %u, started %u\n", topo.nr_cpus, n);
-	kprintf("RAM top 0x%08x, %zu free pages\n", pmem_ram_top(), pmem_free_count());
-	int f = probe_write32((volatile uint32_t *)0xC0000000u, 1);
-	check(f == 1 && last_fault.addr == 0xC0000000u, "write to unmapped 0x%08x faults (fault at 0x%08x)", 0xC0000000u, last_fault.addr);
-	kprintf("RESULT: %s (%u checks passed, %u failed)\n", checks_failed() ? "FAIL" : "PASS", checks_passed(), checks_failed());
+	unsigned started = smp_boot(&topo, (unsigned)max_cpus, percpu_prepare_cpu, NULL);
+	kprintf("CPUs found %u, started %u\n", topo.nr_cpus, started);
+	bool fs_ok = true;
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		if (smp_cpu_online(cpu) &&
+		    (gdt_percpu_base(cpu) != __per_cpu_offset[cpu] ||
+		     __per_cpu_offset[cpu] != (unsigned long)cpu << PERCPU_SHIFT ||
+		     per_cpu(pcpu_cpu_number, cpu) != cpu))
+			fs_ok = false;
+	check(started == topo.nr_cpus || started == max_cpus, "%u of %u CPUs started", started,
+	      topo.nr_cpus);
+	check(fs_ok, "each CPU's %%fs base = __per_cpu_offset[cpu] = cpu << %u", PERCPU_SHIFT);
+
+	struct pcpu_stats boot_stats;
+	pcpu_get_stats(demo_rt, &boot_stats);
+	size_t boot_free = pmem_free_count();
+	report_window("after boot");
+
+	demo_counters(iterations);
+	demo_dynamic();
+	demo_security();
+	demo_modules(mbi, rounds, loops);
+
+	struct pcpu_stats end_stats;
+	pcpu_get_stats(demo_rt, &end_stats);
+	report_window("at the end");
+	check(end_stats.mapped_pages == boot_stats.mapped_pages &&
+		      end_stats.live_areas == boot_stats.live_areas && pmem_free_count() == boot_free,
+	      "at the end the window is as after boot: %zu pages mapped, %zu areas, %zu free pages",
+	      end_stats.mapped_pages, end_stats.live_areas, pmem_free_count());
+	kprintf("RESULT: %s (%u checks passed, %u failed)\n", checks_failed() ? "FAIL" : "PASS",
+		checks_passed(), checks_failed());
 	demo_exit(checks_failed() ? DEMO_EXIT_FAIL : DEMO_EXIT_PASS);
 }

@@ -210,16 +210,27 @@ void smp_wait(unsigned cpu)
 		cpu_relax();
 }
 
-void smp_call_all(void (*fn)(void *), void *arg)
+void smp_call_all_async_start(void (*fn)(void *), void *arg)
 {
 	unsigned self = smp_cpu_id_slow();
 	for (unsigned c = 0; c < PERCPU_NR_CPUS; c++)
 		if (online[c] && c != self)
 			smp_call(c, fn, arg);
-	fn(arg);
+}
+
+void smp_call_all_async_wait(void)
+{
+	unsigned self = smp_cpu_id_slow();
 	for (unsigned c = 0; c < PERCPU_NR_CPUS; c++)
 		if (online[c] && c != self)
 			smp_wait(c);
+}
+
+void smp_call_all(void (*fn)(void *), void *arg)
+{
+	smp_call_all_async_start(fn, arg);
+	fn(arg);
+	smp_call_all_async_wait();
 }
 
 void smp_handle_shootdown(void)

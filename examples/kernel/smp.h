@@ -28,6 +28,11 @@ void smp_wait(unsigned cpu);
 /* Run fn(arg) on every online CPU at once (the caller's included). */
 void smp_call_all(void (*fn)(void *), void *arg);
 
+/* The same in two steps: start it on every other online CPU, wait for
+ * them (the caller runs its own share in between). */
+void smp_call_all_async_start(void (*fn)(void *), void *arg);
+void smp_call_all_async_wait(void);
+
 /* Flush the whole TLB of every other online CPU and wait for them. */
 void smp_tlb_shootdown(void);
 

@@ -15,7 +15,7 @@ demo_boot() {
 	shift 3
 	demo_log="$demo_logdir/$name.log"
 	demo_status=0
-	timeout "${DEMO_TIMEOUT:-60}" "$QEMU_I386" -accel tcg -m 128 -display none \
+	timeout "${DEMO_TIMEOUT:-60}" "$QEMU_I386" -accel tcg -cpu qemu32,+nx -m 128 -display none \
 		-serial stdio -no-reboot -monitor none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-smp "$smp" -kernel "$kernel" "$@" >"$demo_log" 2>&1 </dev/null || demo_status=$?
@@ -55,4 +55,69 @@ expect_no_line() {
 		return 1
 	fi
 	return 0
+}
+
+# demo_modules_initrd LINKER: the -initrd argument with the sample modules
+# linked by LINKER (bfd|lld); the two that must be refused say so.
+demo_modules_initrd() {
+	local d="$top_builddir/examples/modules/$1"
+	echo "$d/counter_mod.o,$d/zero_mod.o,$d/big_mod.o expect=refuse,$d/stride_mod.o expect=refuse,$d/undef_mod.o expect=refuse"
+}
+
+# demo_expect_full_report NAME SMP ITERS PAGING: what every full boot (all
+# modules, ITERS counter iterations) must report.
+demo_expect_full_report() {
+	local name=$1 smp=$2 iters=$3 paging=$4
+	expect_line "$name" "^CPUs found $smp, started $smp\$"
+	expect_line "$name" "^CHECK PASS: each CPU's %fs base = __per_cpu_offset\[cpu\] = cpu << $PERCPU_SHIFT\$"
+	local cpus="" c
+	for ((c = 0; c < smp; c++)); do cpus="$cpus cpu$c=[0-9]+"; done
+	expect_line "$name" "^  pages mapped per CPU:$cpus\$"
+	expect_line "$name" "^CHECK PASS: sum of per_cpu\(demo_counter\) over $smp CPUs = $((smp * iters)) \(expected $((smp * iters))\)\$"
+	expect_line "$name" "^CHECK PASS: sum of the 64-bit per-CPU counters = $((3 * smp * iters)) "
+	expect_line "$name" "^CHECK PASS: every CPU's copy of an initialised per-CPU variable holds the template value"
+	expect_line "$name" "^CHECK PASS: after free_percpu\(\):"
+	expect_line "$name" "^CHECK PASS: an allocation that runs out of pages half way fails"
+	expect_line "$name" "^CHECK PASS: security: all [0-9]+ per-CPU pages are supervisor-only"
+	for ((c = 0; c < smp; c++)); do
+		expect_line "$name" "^guard: CPU $c: used part ends at 0x[0-9a-f]+; write at (0x[0-9a-f]+) -> page fault at \1 "
+		expect_line "$name" "^CHECK PASS: guard: a write just past CPU $c's used area"
+	done
+	if [ "$paging" = pae ]; then
+		expect_line "$name" "^CHECK PASS: security: all [0-9]+ per-CPU pages are non-executable \(NX set\)"
+		expect_line "$name" "^CHECK PASS: security: executing per-CPU data at 0x[0-9a-f]+ faults on the fetch"
+	else
+		expect_line "$name" "^security: NX: 2-level paging has no NX bit"
+	fi
+	expect_line "$name" "^module counter_mod.o: loaded: .* [1-9][0-9]* relocations \([1-9][0-9]* to per-CPU symbols\)"
+	expect_line "$name" "^CHECK PASS: counter_mod: $smp CPUs counted "
+	expect_line "$name" "^CHECK PASS: zero_mod: $smp CPUs each filled their own copy"
+	local m
+	for m in counter_mod zero_mod; do
+		expect_line "$name" "^CHECK PASS: module $m.o: after unload its pages are unmapped and given back"
+	done
+	expect_line "$name" "^module big_mod.o: per-CPU data of [0-9]+ bytes .* does not fit: .*\(refused\)\$"
+	expect_line "$name" "^module stride_mod.o: built for per-CPU stride 2\^$((PERCPU_SHIFT + 1)) .* this kernel uses 2\^$PERCPU_SHIFT .*\(refused\)\$"
+	expect_line "$name" "^module undef_mod.o: undefined symbol 'demo_not_exported' .*\(refused\)\$"
+	for m in big_mod stride_mod undef_mod; do
+		expect_line "$name" "^CHECK PASS: module $m.o: refused \(.*\) and nothing leaked"
+	done
+	expect_line "$name" "^CHECK PASS: at the end the window is as after boot"
+	expect_line "$name" "^RESULT: PASS"
+	expect_no_line "$name" "^CHECK FAIL"
+}
+
+# demo_boot_matrix PAGING LINKER: boot with 1, 2, 4 and 8 CPUs.
+demo_boot_matrix() {
+	local paging=$1 linker=$2 smp iters=20000
+	local kernel="$top_builddir/examples/demo-kernel-$paging-$linker.elf"
+	local initrd
+	initrd=$(demo_modules_initrd "$linker")
+	for smp in 1 2 4 8; do
+		local name="$paging-$linker-smp$smp"
+		demo_boot "$name" "$kernel" "$smp" -initrd "$initrd" -append "iters=$iters rounds=500 loops=20"
+		expect_status "$name" 33 || continue
+		demo_expect_full_report "$name" "$smp" "$iters" "$paging"
+		echo "ok: $name ($(grep '^RESULT' "$demo_log"))"
+	done
 }

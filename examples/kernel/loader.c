@@ -1,0 +1,425 @@
+/* loader.c: load an ELF relocatable module (what `ld -r` produces).
+ *
+ * The module's ordinary sections (text, data, bss) go into pages of its
+ * own.  Its per-CPU sections (.data.percpu, then .bss.percpu) are laid out
+ * as one area, which the runtime reserves in the per-CPU window and
+ * populates on every online CPU (pcpu_module_alloc): symbols in those
+ * sections are relocated to CPU 0's copy of the area, so the module's code
+ * reaches CPU n's copy with per_cpu()/this_cpu_*() exactly as the kernel
+ * does.  The template the runtime copies from is kept in the module's pages
+ * (relocated) until the module is unloaded.
+ *
+ * A module built for another per-CPU stride (its .note.percpu shift) is
+ * refused before anything is allocated; any later failure undoes all it
+ * did, so a refused module leaks neither pages nor window space. */
+#include <percpu-vm/config.h>
+#include <percpu-vm/runtime.h>
+
+#include "elf32.h"
+#include "kernel.h"
+#include "ksyms.h"
+#include "loader.h"
+#include "pmem.h"
+
+#define PERCPU_NOTE_OWNER "percpu-vm"
+#define PERCPU_NOTE_TYPE 0x50435055u
+#define MAX_SECTIONS 128
+
+enum sec_kind { SEC_SKIP, SEC_IMAGE, SEC_PERCPU_INIT, SEC_PERCPU_ZERO };
+
+struct load_state {
+	const uint8_t *file;
+	size_t size;
+	const char *name;
+	const Elf32_Ehdr *eh;
+	const Elf32_Shdr *sh;
+	const char *shstr;
+	uint32_t shstr_size;
+	enum sec_kind kind[MAX_SECTIONS];
+	uint32_t off[MAX_SECTIONS];   /* in the image or in the per-CPU area */
+	uint32_t addr[MAX_SECTIONS];  /* final address (CPU 0's copy for per-CPU) */
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct load_state *s, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct load_state *s, int code, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ksnprintf(s->err, s->errlen, "module %s: %s", s->name, msg);
+	return code;
+}
+
+static const char *sec_name(const struct load_state *s, unsigned i)
+{
+	uint32_t n = s->sh[i].sh_name;
+	if (n >= s->shstr_size)
+		return "(bad name)";
+	return s->shstr + n;
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+static bool is_percpu_name(const char *n)
+{
+	return !strcmp(n, ".data.percpu") || has_prefix(n, ".data.percpu.") ||
+	       has_prefix(n, ".data..percpu") || !strcmp(n, ".bss.percpu") ||
+	       has_prefix(n, ".bss.percpu.") || has_prefix(n, ".bss..percpu");
+}
+
+static int check_headers(struct load_state *s)
+{
+	const Elf32_Ehdr *eh = s->eh;
+	if (s->size < sizeof(*eh) || memcmp(eh->e_ident, "\177ELF", 4))
+		return fail(s, -1, "not an ELF file");
+	if (eh->e_ident[4] != 1 || eh->e_ident[5] != 1)
+		return fail(s, -1, "not a 32-bit little-endian ELF object");
+	if (eh->e_type != ET_REL)
+		return fail(s, -1, "ELF type %u is not a relocatable object (ET_REL): link modules with `ld -r`",
+			    eh->e_type);
+	if (eh->e_machine != EM_386)
+		return fail(s, -1, "ELF machine %u is not i386", eh->e_machine);
+	if (eh->e_shentsize != sizeof(Elf32_Shdr) || eh->e_shnum == 0 || eh->e_shnum > MAX_SECTIONS)
+		return fail(s, -1, "section header table: %u entries of %u bytes (at most %u of %zu)",
+			    eh->e_shnum, eh->e_shentsize, MAX_SECTIONS, sizeof(Elf32_Shdr));
+	if (eh->e_shoff > s->size || (size_t)eh->e_shnum * sizeof(Elf32_Shdr) > s->size - eh->e_shoff)
+		return fail(s, -1, "section header table extends past the end of the file");
+	if (eh->e_shoff % 4)
+		return fail(s, -1, "section header table misaligned");
+	s->sh = (const Elf32_Shdr *)(s->file + eh->e_shoff);
+	for (unsigned i = 1; i < eh->e_shnum; i++) {
+		const Elf32_Shdr *h = &s->sh[i];
+		if (h->sh_type != SHT_NOBITS &&
+		    (h->sh_offset > s->size || h->sh_size > s->size - h->sh_offset))
+			return fail(s, -1, "section %u extends past the end of the file", i);
+		if (h->sh_addralign > PAGE_SIZE && (h->sh_flags & SHF_ALLOC))
+			return fail(s, -1, "section %u is aligned to %u bytes (more than a page)", i,
+				    h->sh_addralign);
+	}
+	if (eh->e_shstrndx == 0 || eh->e_shstrndx >= eh->e_shnum ||
+	    s->sh[eh->e_shstrndx].sh_type != SHT_STRTAB)
+		return fail(s, -1, "no section name table");
+	s->shstr = (const char *)s->file + s->sh[eh->e_shstrndx].sh_offset;
+	s->shstr_size = s->sh[eh->e_shstrndx].sh_size;
+	if (!s->shstr_size || s->shstr[s->shstr_size - 1])
+		return fail(s, -1, "section name table is not NUL-terminated");
+	return 0;
+}
+
+/* The per-CPU stride the module was built for, from its .note.percpu
+ * sections: one note per stride used (COMDAT group per shift), so two
+ * different shifts, or one that is not ours, refuse the module. */
+static int check_stride(struct load_state *s, int *shift_out)
+{
+	int shift = -1;
+	for (unsigned i = 1; i < s->eh->e_shnum; i++) {
+		const Elf32_Shdr *h = &s->sh[i];
+		if (h->sh_type != SHT_NOTE)
+			continue;
+		const uint8_t *p = s->file + h->sh_offset, *end = p + h->sh_size;
+		while (p + sizeof(Elf32_Nhdr) <= end) {
+			const Elf32_Nhdr *n = (const void *)p;
+			uint32_t nsz = ALIGN_UP(n->n_namesz, 4u), dsz = ALIGN_UP(n->n_descsz, 4u);
+			const uint8_t *name = p + sizeof(*n), *desc = name + nsz;
+			if (nsz > (uint32_t)(end - name) || dsz > (uint32_t)(end - desc))
+				return fail(s, -1, "malformed note in section %s", sec_name(s, i));
+			if (n->n_namesz == sizeof(PERCPU_NOTE_OWNER) &&
+			    !memcmp(name, PERCPU_NOTE_OWNER, sizeof(PERCPU_NOTE_OWNER)) &&
+			    n->n_type == PERCPU_NOTE_TYPE) {
+				if (n->n_descsz < 8)
+					return fail(s, -1, "%s: percpu-vm note too short (%u bytes)",
+						    sec_name(s, i), n->n_descsz);
+				uint32_t version, sh;
+				memcpy(&version, desc, 4);
+				memcpy(&sh, desc + 4, 4);
+				if (version != 1)
+					return fail(s, PCPU_ERR_STRIDE,
+						    "%s: note format version %u, this kernel reads version 1",
+						    sec_name(s, i), version);
+				if (sh != PERCPU_SHIFT)
+					return fail(s, PCPU_ERR_STRIDE,
+						    "built for per-CPU stride 2^%u (%u KiB), this kernel "
+						    "uses 2^%u (%lu KiB) (%s)",
+						    sh, sh < 32 ? (1u << sh) / 1024 : 0, PERCPU_SHIFT,
+						    PERCPU_STRIDE / 1024, sec_name(s, i));
+				if (shift >= 0 && (uint32_t)shift != sh)
+					return fail(s, PCPU_ERR_STRIDE,
+						    "objects built for two per-CPU strides (2^%d and 2^%u) were linked together",
+						    shift, sh);
+				shift = (int)sh;
+			}
+			p = desc + dsz;
+		}
+	}
+	*shift_out = shift;
+	return 0;
+}
+
+int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const char *name,
+		struct loaded_module *m, char *err, size_t errlen)
+{
+	static struct load_state st; /* big; loads are serialised by the caller */
+	struct load_state *s = &st;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	memset(m, 0, sizeof(*m));
+	s->file = file;
+	s->size = size;
+	s->name = name;
+	s->eh = file;
+	s->err = err;
+	s->errlen = errlen;
+	ksnprintf(m->name, sizeof(m->name), "%s", name);
+	if (err && errlen)
+		err[0] = '\0';
+
+	if ((rc = check_headers(s)))
+		return rc;
+	if ((rc = check_stride(s, &m->stride_shift)))
+		return rc;
+
+	/* Lay the sections out: the image, then the per-CPU area (initialised
+	 * part first, as the runtime wants template-then-zeros). */
+	unsigned nsec = s->eh->e_shnum, symtab = 0;
+	uint32_t image_size = 0, pc_size = 0, pc_align = 1;
+	for (unsigned i = 1; i < nsec; i++) {
+		const Elf32_Shdr *h = &s->sh[i];
+		uint32_t al = h->sh_addralign ? h->sh_addralign : 1;
+		if (h->sh_type == SHT_SYMTAB) {
+			if (symtab)
+				return fail(s, -1, "more than one symbol table");
+			symtab = i;
+		}
+		if (!(h->sh_flags & SHF_ALLOC) || h->sh_type == SHT_GROUP)
+			continue;
+		if (h->sh_type == SHT_RELA)
+			return fail(s, -1, "%s: RELA relocations are not used on i386", sec_name(s, i));
+		if (is_percpu_name(sec_name(s, i))) {
+			if (h->sh_type != SHT_PROGBITS)
+				continue; /* zero part: second pass */
+			s->kind[i] = SEC_PERCPU_INIT;
+			pc_size = ALIGN_UP(pc_size, al);
+			s->off[i] = pc_size;
+			pc_size += h->sh_size;
+			if (al > pc_align)
+				pc_align = al;
+		} else if (h->sh_type != SHT_NOTE) {
+			s->kind[i] = SEC_IMAGE;
+			image_size = ALIGN_UP(image_size, al);
+			s->off[i] = image_size;
+			image_size += h->sh_size;
+		}
+	}
+	uint32_t pc_init = pc_size;
+	for (unsigned i = 1; i < nsec; i++) {
+		const Elf32_Shdr *h = &s->sh[i];
+		uint32_t al = h->sh_addralign ? h->sh_addralign : 1;
+		if ((h->sh_flags & SHF_ALLOC) && h->sh_type != SHT_PROGBITS && h->sh_type != SHT_GROUP &&
+		    is_percpu_name(sec_name(s, i))) {
+			s->kind[i] = SEC_PERCPU_ZERO;
+			pc_size = ALIGN_UP(pc_size, al);
+			s->off[i] = pc_size;
+			pc_size += h->sh_size;
+			if (al > pc_align)
+				pc_align = al;
+		}
+	}
+	if (!symtab)
+		return fail(s, -1, "no symbol table (.symtab)");
+	const Elf32_Shdr *symh = &s->sh[symtab];
+	if (symh->sh_entsize != sizeof(Elf32_Sym) || symh->sh_link >= nsec ||
+	    s->sh[symh->sh_link].sh_type != SHT_STRTAB)
+		return fail(s, -1, "malformed symbol table");
+	const Elf32_Sym *syms = (const Elf32_Sym *)(s->file + symh->sh_offset);
+	uint32_t nsyms = symh->sh_size / sizeof(Elf32_Sym);
+	const char *strtab = (const char *)s->file + s->sh[symh->sh_link].sh_offset;
+	uint32_t strtab_size = s->sh[symh->sh_link].sh_size;
+	if (!strtab_size || strtab[strtab_size - 1])
+		return fail(s, -1, "symbol string table is not NUL-terminated");
+
+	/* The template lives after the image, in the same pages. */
+	uint32_t tmpl_off = ALIGN_UP(image_size, 16u);
+	uint32_t total = tmpl_off + pc_init;
+	size_t pages = total ? ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE : 1;
+	uint32_t image = pmem_alloc_pages(pages);
+	if (!image)
+		return fail(s, PCPU_ERR_NOMEM, "no memory for the module's %zu pages", pages);
+	uint8_t *img = (uint8_t *)(uintptr_t)image;
+	uint8_t *tmpl = img + tmpl_off;
+	for (unsigned i = 1; i < nsec; i++) {
+		const Elf32_Shdr *h = &s->sh[i];
+		if (s->kind[i] == SEC_IMAGE) {
+			s->addr[i] = image + s->off[i];
+			if (h->sh_type != SHT_NOBITS)
+				memcpy(img + s->off[i], s->file + h->sh_offset, h->sh_size);
+		} else if (s->kind[i] == SEC_PERCPU_INIT) {
+			memcpy(tmpl + s->off[i], s->file + h->sh_offset, h->sh_size);
+		}
+	}
+
+	/* The per-CPU area: reserved and populated on every online CPU. */
+	uintptr_t pc_addr = 0;
+	if (pc_size) {
+		rc = pcpu_module_alloc(rt, tmpl, pc_init, pc_size - pc_init, pc_align, &pc_addr);
+		if (rc) {
+			struct pcpu_stats stats;
+			pcpu_get_stats(rt, &stats);
+			pmem_free_pages(image, pages);
+			if (rc == PCPU_ERR_NOSPACE)
+				return fail(s, rc, "per-CPU data of %u bytes (.data.percpu %u + .bss.percpu %u) "
+					    "does not fit: the largest free extent of the %lu-byte stride is %zu bytes (%s)",
+					    pc_size, pc_init, pc_size - pc_init, PERCPU_STRIDE,
+					    stats.largest_free, pcpu_strerror(rc));
+			return fail(s, rc, "the runtime refused %u bytes of per-CPU data: %s", pc_size,
+				    pcpu_strerror(rc));
+		}
+		for (unsigned i = 1; i < nsec; i++)
+			if (s->kind[i] == SEC_PERCPU_INIT || s->kind[i] == SEC_PERCPU_ZERO)
+				s->addr[i] = (uint32_t)pc_addr + s->off[i];
+	}
+
+	/* Resolve the symbols, then apply every relocation. */
+	rc = 0;
+	for (unsigned i = 1; i < nsec && !rc; i++) {
+		const Elf32_Shdr *h = &s->sh[i];
+		if (h->sh_type != SHT_REL)
+			continue;
+		if (h->sh_info >= nsec || h->sh_link != symtab)
+			rc = fail(s, -1, "%s: bad target or symbol table", sec_name(s, i));
+		else if (h->sh_entsize != sizeof(Elf32_Rel))
+			rc = fail(s, -1, "%s: entries of %u bytes", sec_name(s, i), h->sh_entsize);
+		if (rc)
+			break;
+		unsigned t = h->sh_info;
+		if (s->kind[t] == SEC_SKIP)
+			continue; /* relocations of debug info and the like */
+		if (s->kind[t] == SEC_PERCPU_ZERO) {
+			rc = fail(s, -1, "%s: relocations in a zero-filled section", sec_name(s, i));
+			break;
+		}
+		const Elf32_Rel *rel = (const Elf32_Rel *)(s->file + h->sh_offset);
+		for (uint32_t r = 0; r < h->sh_size / sizeof(Elf32_Rel) && !rc; r++) {
+			uint32_t type = ELF32_R_TYPE(rel[r].r_info), si = ELF32_R_SYM(rel[r].r_info);
+			if (type == R_386_NONE)
+				continue;
+			if (rel[r].r_offset > s->sh[t].sh_size || s->sh[t].sh_size - rel[r].r_offset < 4) {
+				rc = fail(s, -1, "%s: relocation %u at 0x%x is outside %s", sec_name(s, i), r,
+					  rel[r].r_offset, sec_name(s, t));
+				break;
+			}
+			if (si >= nsyms) {
+				rc = fail(s, -1, "%s: relocation %u names symbol %u of %u", sec_name(s, i), r,
+					  si, nsyms);
+				break;
+			}
+			const Elf32_Sym *sym = &syms[si];
+			const char *sname = sym->st_name < strtab_size ? strtab + sym->st_name : "?";
+			uint32_t S;
+			bool percpu_sym = false;
+			if (sym->st_shndx == SHN_UNDEF) {
+				if (!ksym_lookup(sname, &S, &percpu_sym)) {
+					if (ELF32_ST_BIND(sym->st_info) == STB_WEAK) {
+						S = 0;
+					} else {
+						rc = fail(s, -1, "undefined symbol '%s' (not exported by the kernel)",
+							  sname);
+						break;
+					}
+				}
+				m->kernel_syms++;
+			} else if (sym->st_shndx == SHN_ABS) {
+				S = sym->st_value;
+			} else if (sym->st_shndx == SHN_COMMON) {
+				rc = fail(s, -1, "common symbol '%s': build modules with -fno-common", sname);
+				break;
+			} else if (sym->st_shndx >= nsec || s->kind[sym->st_shndx] == SEC_SKIP) {
+				rc = fail(s, -1, "symbol '%s' is in section %u, which is not loaded", sname,
+					  sym->st_shndx);
+				break;
+			} else {
+				S = s->addr[sym->st_shndx] + sym->st_value;
+				percpu_sym = s->kind[sym->st_shndx] != SEC_IMAGE;
+			}
+			uint8_t *where = s->kind[t] == SEC_IMAGE ? img + s->off[t] + rel[r].r_offset
+								 : tmpl + s->off[t] + rel[r].r_offset;
+			uint32_t P = s->kind[t] == SEC_IMAGE ? image + s->off[t] + rel[r].r_offset : 0;
+			uint32_t A;
+			memcpy(&A, where, 4);
+			if (type == R_386_32) {
+				A += S;
+			} else if (type == R_386_PC32) {
+				if (s->kind[t] != SEC_IMAGE) {
+					rc = fail(s, -1, "%s: PC-relative relocation in per-CPU data", sec_name(s, i));
+					break;
+				}
+				A += S - P;
+			} else {
+				rc = fail(s, -1, "%s: relocation type %u against '%s' is not supported "
+					  "(only R_386_32 and R_386_PC32; build with -fno-pic)",
+					  sec_name(s, i), type, sname);
+				break;
+			}
+			memcpy(where, &A, 4);
+			m->relocs++;
+			if (percpu_sym)
+				m->percpu_relocs++;
+		}
+	}
+
+	const struct demo_module *desc = NULL;
+	for (uint32_t i = 1; i < nsyms && !rc; i++) {
+		const Elf32_Sym *sym = &syms[i];
+		if (sym->st_name < strtab_size && !strcmp(strtab + sym->st_name, "demo_module") &&
+		    ELF32_ST_BIND(sym->st_info) == STB_GLOBAL && sym->st_shndx != SHN_UNDEF &&
+		    sym->st_shndx < nsec && s->kind[sym->st_shndx] == SEC_IMAGE)
+			desc = (const void *)(uintptr_t)(s->addr[sym->st_shndx] + sym->st_value);
+	}
+	if (!rc && !desc)
+		rc = fail(s, -1, "no global 'struct demo_module demo_module' in its text or data");
+	if (rc) {
+		if (pc_addr)
+			pcpu_module_free(rt, pc_addr);
+		pmem_free_pages(image, pages);
+		return rc;
+	}
+
+	/* The runtime copied the template before it was relocated: refresh
+	 * every online CPU's copy (CPUs that come online later get the
+	 * relocated template from the runtime). */
+	if (pc_init) {
+		for (unsigned cpu = 0; cpu < PERCPU_NR_CPUS; cpu++)
+			if (pcpu_cpu_is_online(rt, cpu))
+				memcpy((void *)(pc_addr + ((uintptr_t)cpu << PERCPU_SHIFT)), tmpl, pc_init);
+	}
+	m->image = image;
+	m->image_pages = pages;
+	m->percpu_addr = pc_addr;
+	m->percpu_init = pc_init;
+	m->percpu_zero = pc_size - pc_init;
+	m->percpu_align = pc_align;
+	m->percpu_template = tmpl;
+	m->desc = desc;
+	return 0;
+}
+
+int module_unload(struct pcpu_runtime *rt, struct loaded_module *m)
+{
+	int rc = 0;
+	if (m->desc && m->desc->exit)
+		m->desc->exit();
+	if (m->percpu_addr)
+		rc = pcpu_module_free(rt, m->percpu_addr);
+	if (m->image)
+		pmem_free_pages(m->image, m->image_pages);
+	memset(m, 0, sizeof(*m));
+	return rc;
+}

@@ -1,0 +1,36 @@
+/* loader.h: the demo's ELF relocatable module loader. */
+#ifndef DEMO_LOADER_H
+#define DEMO_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "module.h"
+
+struct pcpu_runtime;
+
+struct loaded_module {
+	char name[48];
+	uint32_t image;          /* physical = virtual address of the module's pages */
+	size_t image_pages;
+	uintptr_t percpu_addr;   /* CPU 0's copy of the module's per-CPU area (0: none) */
+	size_t percpu_init;      /* bytes copied from the template (.data.percpu) */
+	size_t percpu_zero;      /* zero bytes after it (.bss.percpu and padding) */
+	size_t percpu_align;
+	const void *percpu_template;
+	const struct demo_module *desc;
+	unsigned relocs;         /* relocations applied */
+	unsigned percpu_relocs;  /* of which against per-CPU symbols */
+	unsigned kernel_syms;    /* undefined symbols resolved against the kernel */
+	int stride_shift;        /* from .note.percpu; -1 when the module has none */
+};
+
+/* Load the ELF relocatable `file` (size bytes).  0 on success; otherwise a
+ * runtime error code (PCPU_ERR_*) or -1 for a malformed or unsupported
+ * object, with the reason in err (nothing is left allocated or mapped). */
+int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const char *name,
+		struct loaded_module *m, char *err, size_t errlen);
+/* Call the module's exit hook, free its per-CPU area and its pages. */
+int module_unload(struct pcpu_runtime *rt, struct loaded_module *m);
+
+#endif
