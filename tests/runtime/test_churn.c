@@ -19,10 +19,10 @@
 
 #include "rt_fixture.h"
 
-#define SHIFT 16         /* 64 KiB stride: 16 page offsets */
-#define NCPU 6
-#define MAX_AREAS 96
-#define STRIDE ((size_t)1 << SHIFT)
+/* The configuration of the current run (see main). */
+static unsigned cfg_shift, cfg_ncpu, cfg_max_areas;
+#define STRIDE ((size_t)1 << cfg_shift)
+#define LIVE_CAP 128
 
 struct m_area {
 	uintptr_t addr;
@@ -32,9 +32,9 @@ struct m_area {
 };
 
 static struct rt_fixture X;
-static struct m_area live[MAX_AREAS];
+static struct m_area live[LIVE_CAP];
 static unsigned nlive;
-static unsigned char *shadow; /* expected bytes, NCPU * STRIDE */
+static unsigned char *shadow; /* expected bytes, cfg_ncpu * STRIDE */
 static unsigned long long rng_state;
 static long op_count[16];
 
@@ -49,12 +49,12 @@ static unsigned rnd(unsigned n)
 
 static unsigned char *cpu_copy(unsigned cpu, size_t off)
 {
-	return X.f.window + ((size_t)cpu << SHIFT) + off;
+	return X.f.window + ((size_t)cpu << cfg_shift) + off;
 }
 
 static void shadow_init_area(const struct m_area *a, unsigned cpu)
 {
-	unsigned char *s = shadow + ((size_t)cpu << SHIFT) + a->off;
+	unsigned char *s = shadow + ((size_t)cpu << cfg_shift) + a->off;
 
 	if (a->init)
 		memcpy(s, a->tmpl, a->init);
@@ -71,7 +71,7 @@ static void add_live(const struct m_area *a)
 	}
 	live[at] = *a;
 	nlive++;
-	for (unsigned cpu = 0; cpu < NCPU; cpu++)
+	for (unsigned cpu = 0; cpu < cfg_ncpu; cpu++)
 		if (pcpu_cpu_is_online(X.rt, cpu))
 			shadow_init_area(&live[at], cpu);
 }
@@ -132,10 +132,10 @@ static const char *check_all(void)
 
 		if (a->addr != X.f.base + a->off || a->off % a->align)
 			return "area address or alignment wrong";
-		for (unsigned cpu = 0; cpu < NCPU; cpu++) {
+		for (unsigned cpu = 0; cpu < cfg_ncpu; cpu++) {
 			if (!pcpu_cpu_is_online(X.rt, cpu))
 				continue;
-			if (memcmp(cpu_copy(cpu, a->off), shadow + ((size_t)cpu << SHIFT) + a->off,
+			if (memcmp(cpu_copy(cpu, a->off), shadow + ((size_t)cpu << cfg_shift) + a->off,
 				   a->size)) {
 				snprintf(msg, sizeof(msg),
 					 "cpu %u's copy of area at %zu (kind %d, %zu bytes) holds wrong bytes",
@@ -197,7 +197,7 @@ static void op_alloc(bool module)
 	op_count[3]++;
 	op_count[err == PCPU_ERR_NOMETA ? 10 : 11]++;
 	if (err == PCPU_ERR_NOMETA) {
-		CU_ASSERT_EQUAL(nlive, MAX_AREAS);
+		CU_ASSERT_EQUAL(nlive, cfg_max_areas);
 	} else if (err == PCPU_ERR_NOSPACE) {
 		CU_ASSERT(!model_fits(a.size, a.align));
 	} else {
@@ -231,7 +231,7 @@ static void op_free(void)
 
 static void op_write(void)
 {
-	unsigned k = rnd(nlive), cpu = rnd(NCPU);
+	unsigned k = rnd(nlive), cpu = rnd(cfg_ncpu);
 	size_t from, len;
 
 	if (!pcpu_cpu_is_online(X.rt, cpu))
@@ -242,14 +242,14 @@ static void op_write(void)
 		unsigned char b = (unsigned char)rnd(256);
 
 		*cpu_copy(cpu, live[k].off + from + i) = b;
-		shadow[((size_t)cpu << SHIFT) + live[k].off + from + i] = b;
+		shadow[((size_t)cpu << cfg_shift) + live[k].off + from + i] = b;
 	}
 	op_count[6]++;
 }
 
 static void op_online(void)
 {
-	unsigned cpu = rnd(NCPU);
+	unsigned cpu = rnd(cfg_ncpu);
 
 	if (pcpu_cpu_is_online(X.rt, cpu)) {
 		CU_ASSERT_EQUAL(pcpu_cpu_online(X.rt, cpu), PCPU_ERR_CPU);
@@ -263,7 +263,7 @@ static void op_online(void)
 
 static void op_offline(void)
 {
-	unsigned cpu = rnd(NCPU);
+	unsigned cpu = rnd(cfg_ncpu);
 
 	if (!pcpu_cpu_is_online(X.rt, cpu)) {
 		CU_ASSERT_EQUAL(pcpu_cpu_offline(X.rt, cpu), PCPU_ERR_CPU);
@@ -323,26 +323,31 @@ static void op_bad(void)
 	op_count[9]++;
 }
 
-static void test_churn(void)
+static void run_churn(unsigned shift, unsigned ncpu, unsigned max_areas, long default_ops)
 {
 	const char *env_seed = getenv("PCPU_CHURN_SEED");
 	const char *env_ops = getenv("PCPU_CHURN_OPS");
 	unsigned long seed = env_seed ? strtoul(env_seed, NULL, 0) : 1;
-	long ops = env_ops ? strtol(env_ops, NULL, 0) : 100000;
+	long ops = env_ops ? strtol(env_ops, NULL, 0) : default_ops;
 	struct m_area st;
 	const char *e;
 
+	cfg_shift = shift;
+	cfg_ncpu = ncpu;
+	cfg_max_areas = max_areas;
+	nlive = 0;
+	memset(op_count, 0, sizeof(op_count));
 	rng_state = seed * 0x9E3779B97F4A7C15ULL + 1;
-	fixture_init(&X, SHIFT, NCPU, MAX_AREAS, true);
-	shadow = calloc(NCPU, STRIDE);
+	fixture_init(&X, cfg_shift, cfg_ncpu, cfg_max_areas, true);
+	shadow = calloc(cfg_ncpu, STRIDE);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(shadow);
 	/* Boot: CPUs 0..2 online, then the static area (5000 + 2000 bytes). */
 	CU_ASSERT_EQUAL_FATAL(pcpu_cpu_online(X.rt, 1), PCPU_OK);
 	CU_ASSERT_EQUAL_FATAL(pcpu_cpu_online(X.rt, 2), PCPU_OK);
 	memset(&st, 0, sizeof(st));
 	st.kind = PCPU_AREA_STATIC;
-	st.init = 5000;
-	st.size = 7000;
+	st.init = STRIDE / 4 < 5000 ? STRIDE / 4 : 5000;
+	st.size = st.init + st.init / 2;
 	st.align = PCPU_PAGE_SIZE;
 	st.tmpl = malloc(st.init);
 	for (size_t i = 0; i < st.init; i++)
@@ -364,7 +369,7 @@ static void test_churn(void)
 		 * allocate until the stride or the bookkeeping is full. */
 		if ((op / 2000) % 4 == 3)
 			r = r < 80 ? r % 37 : r;
-		else if (used > 24 * 1024 && r < 40)
+		else if (used > STRIDE * 3 / 8 && r < 40)
 			r += 30;
 		if (r < 25)
 			op_alloc(false);
@@ -386,14 +391,15 @@ static void test_churn(void)
 			CU_FAIL_FATAL("invariant broken (see stderr)");
 		}
 	}
-	printf("\n  seed %lu, %ld ops: %ld dyn, %ld module allocs, %ld refused (%ld bookkeeping full, %ld no room), %ld frees, "
+	printf("\n  stride %zu, %u CPUs, %u areas, seed %lu, %ld ops: %ld dyn, %ld module allocs, %ld refused (%ld bookkeeping full, %ld no room), %ld frees, "
 	       "%ld double frees, %ld writes, %ld online, %ld offline, %ld bad calls; "
 	       "%ld data pages allocated, %ld maps\n",
-	       seed, ops, op_count[2], op_count[1], op_count[3], op_count[10], op_count[11], op_count[4], op_count[5],
+	       STRIDE, ncpu, max_areas, seed, ops, op_count[2], op_count[1], op_count[3], op_count[10], op_count[11], op_count[4], op_count[5],
 	       op_count[6], op_count[7], op_count[8], op_count[9], X.f.page_allocs, X.f.map_calls);
-	CU_ASSERT(op_count[1] > 1000 && op_count[2] > 1000 && op_count[4] > 1000);
-	CU_ASSERT(op_count[7] > 100 && op_count[8] > 100);
-	CU_ASSERT(op_count[10] > 100 && op_count[11] > 100); /* both refusals seen */
+	/* Every kind of operation really happened. */
+	CU_ASSERT(op_count[1] > ops / 100 && op_count[2] > ops / 100 && op_count[4] > ops / 100);
+	CU_ASSERT(op_count[7] > ops / 1000 && op_count[8] > ops / 1000);
+	CU_ASSERT(op_count[10] > ops / 1000 && op_count[11] > ops / 1000); /* both refusals */
 
 	/* Tear everything down: every page goes back. */
 	while (nlive > 1) {
@@ -404,7 +410,7 @@ static void test_churn(void)
 		CU_ASSERT_EQUAL(err, PCPU_OK);
 		remove_live(k);
 	}
-	for (unsigned cpu = 0; cpu < NCPU; cpu++)
+	for (unsigned cpu = 0; cpu < cfg_ncpu; cpu++)
 		if (pcpu_cpu_is_online(X.rt, cpu)) {
 			CU_ASSERT_EQUAL(pcpu_cpu_offline(X.rt, cpu), PCPU_OK);
 		}
@@ -416,6 +422,19 @@ static void test_churn(void)
 	fixture_destroy(&X);
 }
 
+/* 64 KiB stride, 6 CPUs: the main run. */
+static void test_churn_main(void)
+{
+	run_churn(16, 6, 96, 100000);
+}
+
+/* 16 KiB stride (4 page offsets), 40 CPUs (the online bitmap's second
+ * word), little bookkeeping: a crowded window. */
+static void test_churn_crowded(void)
+{
+	run_churn(14, 40, 24, 20000);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -424,7 +443,8 @@ int main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	s = CU_add_suite("churn", NULL, NULL);
-	CU_add_test(s, "100,000 random operations, invariants after each", test_churn);
+	CU_add_test(s, "100,000 random operations, invariants after each", test_churn_main);
+	CU_add_test(s, "20,000 operations in a crowded window, 40 CPUs", test_churn_crowded);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures();
