@@ -1,6 +1,7 @@
 #!/bin/bash
 # freestanding.sh: the runtime's i386 archive is what a kernel can link.
-#  1. every runtime object in runtime/libpercpu-runtime-i386.a is ELF32 i386;
+#  1. every runtime object in runtime/libpercpu-runtime-i386.a is ELF32 i386,
+#     compiled -m32 -ffreestanding -fno-pic -fno-builtin;
 #  2. the runtime's objects need no symbol they do not define themselves
 #     (no memcpy/memset from a libc the kernel does not have);
 #  3. a -nostdlib -static link of an entry point calling the whole API
@@ -23,6 +24,11 @@ for o in $objs; do
 	hdr=$($READELF -h "$f") || { err "$f: not readable"; continue; }
 	grep -q 'Class:.*ELF32' <<<"$hdr" || err "$f: not ELF32"
 	grep -q 'Machine:.*80386' <<<"$hdr" || err "$f: not i386"
+	# GCC records its switches in the debug info (KERNEL_CFLAGS has -g).
+	producer=$($READELF --debug-dump=info "$f" 2>/dev/null | grep -m1 DW_AT_producer)
+	for flag in -m32 -ffreestanding -fno-pic -fno-builtin; do
+		grep -q -- " $flag\b" <<<"$producer" || err "$f: not compiled with $flag ($producer)"
+	done
 done
 
 defined=$(for o in $objs; do $NM --defined-only "$objdir/$o.o"; done | awk '{print $3}' | sort -u)
