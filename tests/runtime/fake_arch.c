@@ -46,7 +46,7 @@ static int fake_alloc_data_page(void *ctx, unsigned cpu, void **virt, uint64_t *
 	f->pg[i].stale_tlb = false;
 	f->live_pages++;
 	*virt = f->pg[i].mem;
-	*phys = (uint64_t)(i + 1) << 12;
+	*phys = ((uint64_t)(i + 1) << 12) | (f->bad_phys ? 0x10 : 0);
 	return PCPU_OK;
 }
 
@@ -54,6 +54,8 @@ static struct fake_page *page_of(struct fake_arch *f, uint64_t phys)
 {
 	uint64_t i = (phys >> 12);
 
+	if (f->bad_phys)
+		phys &= ~(uint64_t)0xfff;
 	if ((phys & 0xfff) || i == 0 || i > f->nr_pg || !f->pg[i - 1].in_use)
 		return NULL;
 	return &f->pg[i - 1];

@@ -59,6 +59,7 @@ struct fake_arch {
 	int lock_depth;
 	long locks;
 	bool with_flush;
+	bool bad_phys;           /* hand out misaligned "physical" addresses */
 	struct pcpu_arch_ops ops;
 };
 

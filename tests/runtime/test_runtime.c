@@ -257,6 +257,23 @@ static void test_hotplug(void)
 	fixture_destroy(&X);
 }
 
+/* An arch that hands out a physical address that is not a page frame
+ * broke its contract: refused with PCPU_ERR_INVAL, the page given back. */
+static void test_bad_phys(void)
+{
+	uintptr_t a = 0;
+
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	X.f.bad_phys = true;
+	NO_CHANGE(pcpu_dyn_alloc(X.rt, 8, 8, &a), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(X.f.live_pages, 0);
+	CU_ASSERT_EQUAL(X.f.page_allocs, 1);
+	X.f.bad_phys = false;
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, 8, 8, &a), PCPU_OK);
+	CU_ASSERT_EQUAL(a, X.f.base);
+	fixture_destroy(&X);
+}
+
 struct lock_case {
 	const char *name;
 	int (*fn)(void);
@@ -365,6 +382,7 @@ int main(void)
 	CU_add_test(s, "module and dynamic areas", test_module_and_dyn);
 	CU_add_test(s, "bookkeeping full", test_bookkeeping_full);
 	CU_add_test(s, "CPU hotplug", test_hotplug);
+	CU_add_test(s, "a page that is not a page frame is refused", test_bad_phys);
 	CU_add_test(s, "every entry point takes the lock once", test_lock_hook);
 	CU_add_test(s, "pcpu_fill_offsets", test_fill_offsets);
 	CU_add_test(s, "pcpu_api_alloc/free", test_api);
