@@ -26,13 +26,46 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 	return (x + a - 1) & ~(a - 1);
 }
 
-static int cmp_var(const void *a, const void *b)
+/* Sorting moves small keys, not the variables themselves (a variable is
+ * about a hundred bytes and there may be tens of thousands). */
+struct var_key {
+	uint64_t offset;
+	const char *name;
+	size_t index;
+};
+
+static int cmp_var_key(const void *a, const void *b)
 {
-	const struct layout_var *x = a, *y = b;
+	const struct var_key *x = a, *y = b;
 
 	if (x->offset != y->offset)
 		return x->offset < y->offset ? -1 : 1;
 	return strcmp(x->name, y->name);
+}
+
+static void sort_vars(struct layout_file *f)
+{
+	struct var_key *k;
+	struct layout_var *sorted;
+	size_t i;
+
+	for (i = 1; i < f->nr_vars; i++)
+		if (f->vars[i - 1].offset > f->vars[i].offset ||
+		    (f->vars[i - 1].offset == f->vars[i].offset &&
+		     strcmp(f->vars[i - 1].name, f->vars[i].name) > 0))
+			break;
+	if (i >= f->nr_vars)
+		return; /* already in order (qsort(NULL, 0, ...) is undefined, too) */
+	k = layout_xmalloc(f->nr_vars * sizeof(*k));
+	for (i = 0; i < f->nr_vars; i++)
+		k[i] = (struct var_key){ f->vars[i].offset, f->vars[i].name, i };
+	qsort(k, f->nr_vars, sizeof(*k), cmp_var_key);
+	sorted = layout_xmalloc(f->nr_vars * sizeof(*sorted));
+	for (i = 0; i < f->nr_vars; i++)
+		sorted[i] = f->vars[k[i].index];
+	free(f->vars);
+	f->vars = sorted;
+	free(k);
 }
 
 /* Lay the sections out in the file's area and size it. */
@@ -132,8 +165,7 @@ static void layout_vars(struct layout_file *f)
 		v->offset += s->offset;
 		v->zero_fill = s->zero_fill || v->offset >= f->init_size;
 	}
-	if (f->nr_vars) /* qsort(NULL, 0, ...) is undefined */
-		qsort(f->vars, f->nr_vars, sizeof(*f->vars), cmp_var);
+	sort_vars(f);
 	if (!f->sizes_from_symtab) {
 		/* No st_size: a variable runs to the next one or its section's end. */
 		for (i = 0; i < f->nr_vars; i++) {

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "percpu-layout.h"
@@ -17,10 +18,60 @@ static const char *kind_name(const struct layout_file *f)
 	return "relocatable, module";
 }
 
+/* The variable rows are most of the output (50,000 of them in the
+ * benchmark), and printf's format interpretation was most of the tool's
+ * time there: the rows are put together by hand instead. */
+static char *put_udec(char *p, uint64_t v, int width)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (; width > n; width--)
+		*p++ = ' ';
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_hex(char *p, uint64_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	*p++ = '0';
+	*p++ = 'x';
+	for (; digits > n; digits--)
+		*p++ = '0';
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* `s` left-justified in `width` columns; the caller's buffer holds it. */
+static char *put_left(char *p, const char *s, size_t len, size_t width)
+{
+	memcpy(p, s, len);
+	p += len;
+	for (; width > len; width--)
+		*p++ = ' ';
+	return p;
+}
+
 static void print_file(const struct layout *l, const struct layout_file *f, FILE *out)
 {
 	char h1[32];
 	size_t i, w = 8;
+	size_t *section_len;
+	char *row;
 
 	fprintf(out, "%s: %s (%s)%s\n", f->path, f->format ? f->format : "?", kind_name(f),
 		f->linux_naming ? ", Linux .data..percpu naming" : "");
@@ -32,20 +83,40 @@ static void print_file(const struct layout *l, const struct layout_file *f, FILE
 		fprintf(out, "  stride note: none\n");
 	if (!f->sizes_from_symtab)
 		fprintf(out, "  sizes: inferred from the next symbol (no ELF symbol sizes)\n");
-	for (i = 0; i < f->nr_vars; i++) {
-		size_t n = strlen(f->sections[f->vars[i].section].name);
-		if (n > w)
-			w = n;
+	section_len = layout_xmalloc((f->nr_sections + 1) * sizeof(*section_len));
+	for (i = 0; i < f->nr_sections; i++) {
+		section_len[i] = strlen(f->sections[i].name);
+		if (section_len[i] > w)
+			w = section_len[i];
 	}
+	/* 2 + 2 + 20 digits + 3 * (1 + 20) + 1 + 4 + 2 + w + 1 */
+	row = layout_xmalloc(w + 128);
 	fprintf(out, "  %-10s %10s %6s %8s %-4s  %-*s %s\n", "offset", "size", "align", "hole",
 		"fill", (int)w, "section", "variable");
 	for (i = 0; i < f->nr_vars; i++) {
 		const struct layout_var *v = &f->vars[i];
 
-		fprintf(out, "  0x%08" PRIx64 " %10" PRIu64 " %6" PRIu64 " %8" PRIu64 " %-4s  %-*s %s",
-			f->area_offset + v->offset, v->size, v->align, v->hole_before,
-			v->zero_fill ? "zero" : "data", (int)w,
-			f->sections[v->section].name, v->name);
+		const char *sname = f->sections[v->section].name;
+		char *p = row;
+
+		/* "  0x%08x %10u %6u %8u %-4s  %-*s " then the name */
+		*p++ = ' ';
+		*p++ = ' ';
+		p = put_hex(p, f->area_offset + v->offset, 8);
+		*p++ = ' ';
+		p = put_udec(p, v->size, 10);
+		*p++ = ' ';
+		p = put_udec(p, v->align, 6);
+		*p++ = ' ';
+		p = put_udec(p, v->hole_before, 8);
+		*p++ = ' ';
+		p = put_left(p, v->zero_fill ? "zero" : "data", 4, 4);
+		*p++ = ' ';
+		*p++ = ' ';
+		p = put_left(p, sname, section_len[v->section], w);
+		*p++ = ' ';
+		fwrite(row, 1, (size_t)(p - row), out);
+		fputs(v->name, out);
 		if (v->src_file)
 			fprintf(out, "  (%s:%u, %zu access%s)", v->src_file, v->src_line,
 				v->nr_accesses, v->nr_accesses == 1 ? "" : "es");
@@ -58,6 +129,8 @@ static void print_file(const struct layout *l, const struct layout_file *f, FILE
 				v->accesses[a].function ? " in " : "",
 				v->accesses[a].function ? v->accesses[a].function : "");
 	}
+	free(row);
+	free(section_len);
 	for (i = 0; i < f->nr_sections; i++) {
 		const struct layout_section *s = &f->sections[i];
 
