@@ -18,8 +18,22 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-/* Implemented by the hosted runtime (runtime/arch/hosted). */
+/* Implemented by the hosted runtime (runtime/arch/hosted; declared again
+ * here because its header needs C11, and this one must not). */
 unsigned pcpu_hosted_this_cpu(void);
+
+/* VM mode for a program linked with percpu-hosted.lds
+ * (kernel-glue/arch/hosted/percpu_hosted.c): set up the hosted window at
+ * PERCPU_HOSTED_BASE for CPUs 0..nr_cpus-1, with the program's own
+ * .data.percpu/.bss.percpu as the static area (its loaded copy is taken as
+ * the template), fill __per_cpu_offset and hand the runtime to
+ * __alloc_percpu().  Returns 0, or a runtime error code with a one-line
+ * explanation in err.  Call before any per-CPU access other than CPU 0's;
+ * pcpu_hosted_vm_stop() gives the window back. */
+struct pcpu_runtime;
+int pcpu_hosted_vm_start(unsigned nr_cpus, char *err, size_t err_len);
+void pcpu_hosted_vm_stop(void);
+struct pcpu_runtime *pcpu_hosted_vm_runtime(void);
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,33 @@
+/* The hosted run test's shared declarations (run-main.c, run-other.c).
+ * The same source is built in VM mode (percpu-run-vm) and in classic mode
+ * (percpu-run-classic); both must print exactly run.expected. */
+#ifndef RUN_COMMON_H
+#define RUN_COMMON_H
+
+#include <percpu-vm/percpu.h>
+
+#define RUN_CPUS 4
+#if NR_CPUS < RUN_CPUS
+#error "the hosted run test needs NR_CPUS >= 4 (configure --with-nr-cpus)"
+#endif
+
+struct run_stats {
+	long hits;
+	char name[12];
+	int hist[8];
+};
+
+DECLARE_PER_CPU(int, run_counter);
+DECLARE_PER_CPU(struct run_stats, run_stats);
+DECLARE_PER_CPU(int[16], run_array);
+DECLARE_PER_CPU(unsigned long, run_shared);
+DECLARE_PER_CPU(int, run_zero);
+
+/* run-other.c: code in another unit working through per-CPU pointers. */
+int other_sum_counters(void);
+void other_fill(int *pcpu_int, int first);
+long other_hits(struct run_stats *pcpu_stats);
+void other_bump(struct run_stats *pcpu_stats);
+int *other_pick(int *pcpu_array, unsigned cpu, unsigned idx);
+
+#endif
