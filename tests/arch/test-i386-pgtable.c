@@ -198,6 +198,16 @@ static void test_2level_map_translate_unmap(void)
 	CU_ASSERT_EQUAL(pcpu_i386_translate(&mmu, va, NULL, NULL), PCPU_ERR_NOTMAPPED);
 	CU_ASSERT_EQUAL(pcpu_i386_unmap(&mmu, va, NULL), PCPU_ERR_NOTMAPPED);
 
+	/* With CR4.PGE the per-CPU pages are global. */
+	mmu.global = true;
+	CU_ASSERT_EQUAL(pcpu_i386_percpu_flags(&mmu),
+			PCPU_I386_PTE_P | PCPU_I386_PTE_RW | PCPU_I386_PTE_G);
+	CU_ASSERT_EQUAL(pcpu_i386_map(&mmu, va + 0x2000, data, pcpu_i386_percpu_flags(&mmu)), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_i386_translate(&mmu, va + 0x2000, NULL, &flags), PCPU_OK);
+	CU_ASSERT(flags & PCPU_I386_PTE_G);
+	CU_ASSERT_EQUAL(pcpu_i386_unmap(&mmu, va + 0x2000, NULL), PCPU_OK);
+	mmu.global = false;
+
 	/* Mapping again reuses the kept table: no allocation. */
 	CU_ASSERT_EQUAL(pcpu_i386_map(&mmu, va, data + 0x1000, pcpu_i386_percpu_flags(&mmu)), PCPU_OK);
 	CU_ASSERT_EQUAL(na.calls, 1);

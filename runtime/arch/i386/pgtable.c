@@ -96,6 +96,7 @@ int pcpu_i386_mmu_init(struct pcpu_i386_mmu *mmu, enum pcpu_i386_paging mode, ui
 	mmu->mode = mode;
 	mmu->root = root;
 	mmu->nx = nx;
+	mmu->global = false;
 	mmu->phys_to_virt = phys_to_virt;
 	mmu->conv_ctx = conv_ctx;
 	mmu->boot = *boot;
@@ -124,6 +125,8 @@ uint64_t pcpu_i386_percpu_flags(const struct pcpu_i386_mmu *mmu)
 
 	if (is_pae(mmu) && mmu->nx)
 		f |= PCPU_I386_PTE_NX;
+	if (mmu->global)
+		f |= PCPU_I386_PTE_G;
 	return f;
 }
 

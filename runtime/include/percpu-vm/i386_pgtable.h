@@ -87,6 +87,10 @@ struct pcpu_i386_mmu {
 	enum pcpu_i386_paging mode;
 	uint64_t root;   /* CR3: page directory (2-level) or PDPT (PAE) physical address */
 	bool nx;         /* PAE with EFER.NXE: per-CPU pages get NX */
+	/* CR4.PGE on: per-CPU pages get G.  They are kernel mappings, the same
+	 * in every address space, so a context switch need not flush them
+	 * (invlpg still does).  False after init; set it directly. */
+	bool global;
 	/* Where the kernel (or the simulator) can read and write `phys`. */
 	void *(*phys_to_virt)(void *ctx, uint64_t phys);
 	void *conv_ctx;
@@ -111,7 +115,8 @@ int pcpu_i386_mmu_init(struct pcpu_i386_mmu *mmu, enum pcpu_i386_paging mode, ui
  * 0 or PCPU_ERR_INVAL (no alloc callback). */
 int pcpu_i386_mmu_use_normal_alloc(struct pcpu_i386_mmu *mmu, const struct pcpu_i386_pt_alloc *normal);
 
-/* Flags a per-CPU page gets: P | RW, U/S clear, NX when mmu->nx. */
+/* Flags a per-CPU page gets: P | RW, U/S clear, NX when mmu->nx, G when
+ * mmu->global. */
 uint64_t pcpu_i386_percpu_flags(const struct pcpu_i386_mmu *mmu);
 
 /* Map the 4 KiB page `phys` at `va` with `flags` (P is implied; the other
