@@ -86,7 +86,8 @@ address_base_decl (tree op)
   return NULL_TREE;
 }
 
-/* The offset loaded into OFFSET is added to an address: whose? */
+/* The offset loaded into OFFSET is added, as an integer, to an address:
+ * whose? */
 tree
 accessed_decl (tree offset)
 {
@@ -100,8 +101,10 @@ accessed_decl (tree offset)
       gimple *user = USE_STMT (use);
       if (!is_gimple_assign (user))
 	continue;
-      enum tree_code code = gimple_assign_rhs_code (user);
-      if (code != PLUS_EXPR && code != POINTER_PLUS_EXPR)
+      /* The headers' integer form only: pointer arithmetic on the table
+       * (a runtime copying the template, `__per_cpu_start + off`) is
+       * not an accessor and is none of our business. */
+      if (gimple_assign_rhs_code (user) != PLUS_EXPR)
 	continue;
       tree other = gimple_assign_rhs1 (user) == offset
 		   ? gimple_assign_rhs2 (user) : gimple_assign_rhs1 (user);
@@ -160,7 +163,9 @@ lower_table_load (gimple_stmt_iterator *gsi, tree table, tree index)
 	  bad = true;
 	}
     }
-  if (decl && !percpu_var_p (decl))
+  /* Objects of unknown size are linker-script symbols (__per_cpu_start
+   * and friends), which do bound the per-CPU area. */
+  if (decl && !percpu_var_p (decl) && COMPLETE_TYPE_P (TREE_TYPE (decl)))
     {
       percpu_diag_not_percpu (loc, decl);
       bad = true;

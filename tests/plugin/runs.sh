@@ -52,8 +52,8 @@ while read -r gcc so; do
 	ref=$("$plugin_tmp/$tag/ref") || { fail "$tag: the reference build fails its own checks"; continue; }
 	grep -q "^failures 0$" <<<"$ref" || fail "$tag: reference: $ref"
 	# The poison must break a build that reads the table (else it proves nothing).
-	# (In a subshell: it is expected to crash, quietly.)
-	if ( "$plugin_tmp/$tag/ref" poison ) >/dev/null 2>&1; then
+	# (In a child shell: it is expected to crash, quietly.)
+	if bash -c '"$1" poison' crash "$plugin_tmp/$tag/ref" >/dev/null 2>&1; then
 		fail "$tag: the reference build survives a poisoned table"
 	fi
 
