@@ -154,11 +154,15 @@ static void test_misuse(void)
 	ops->free_data_page(ops->ctx, 0, v2, p2);
 	ops->free_data_page(ops->ctx, 0, v2, p2);
 	ops->free_data_page(ops->ctx, 0, (char *)v2 + 4096 * 7, p2 + 4096 * 7);
+	/* A page mapped twice, a mapped page freed (use after free). */
+	CU_ASSERT_EQUAL(ops->map_page(ops->ctx, base + 4096, p), PCPU_ERR_INVAL);
+	ops->free_data_page(ops->ctx, 0, v, p);
 	pcpu_hosted_get_stats(h, &st);
-	CU_ASSERT_EQUAL(st.misuse, 8);
+	CU_ASSERT_EQUAL(st.misuse, 10);
 	CU_ASSERT_EQUAL(st.data_pages, 1);
 	CU_ASSERT_EQUAL(st.mapped_pages, 1);
 	CU_ASSERT(pcpu_hosted_is_mapped(h, base));
+	CU_ASSERT_EQUAL(*(volatile char *)base, 'x');
 	ops->unmap_page(ops->ctx, base);
 	ops->free_data_page(ops->ctx, 0, v, p);
 	pcpu_hosted_destroy(h);

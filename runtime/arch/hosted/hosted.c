@@ -27,6 +27,8 @@
 
 #define HPAGE 4096u
 #define NO_PAGE UINT32_MAX
+#define PAGE_LIVE 1u   /* handed out by alloc_data_page */
+#define PAGE_MAPPED 2u /* mapped in the window */
 
 struct pcpu_hosted {
 	struct pcpu_arch_ops ops;
@@ -41,7 +43,7 @@ struct pcpu_hosted {
 	size_t bump;            /* pages below this have been handed out once */
 	uint32_t *free_list;    /* page numbers given back, reused first */
 	size_t nfree;
-	uint8_t *page_live;     /* per physical page: handed out now */
+	uint8_t *page_state;    /* per physical page: PAGE_LIVE | PAGE_MAPPED */
 
 	uint32_t *window;       /* per window page: physical page mapped there, or NO_PAGE */
 	size_t *cpu_mapped;     /* per CPU: pages mapped */
@@ -84,7 +86,7 @@ static int hosted_alloc_data_page(void *ctx, unsigned cpu, void **virt, uint64_t
 		h->st.failed_allocs++;
 		return PCPU_ERR_NOMEM;
 	}
-	h->page_live[pg] = 1;
+	h->page_state[pg] = PAGE_LIVE;
 	*phys = (uint64_t)pg * HPAGE;
 	*virt = h->direct + *phys;
 	h->st.allocs++;
@@ -95,7 +97,7 @@ static int hosted_alloc_data_page(void *ctx, unsigned cpu, void **virt, uint64_t
 
 static bool phys_is_live(const struct pcpu_hosted *h, uint64_t phys)
 {
-	return !(phys % HPAGE) && phys / HPAGE < h->bump && h->page_live[phys / HPAGE];
+	return !(phys % HPAGE) && phys / HPAGE < h->bump && (h->page_state[phys / HPAGE] & PAGE_LIVE);
 }
 
 static void hosted_free_data_page(void *ctx, unsigned cpu, void *virt, uint64_t phys)
@@ -104,14 +106,16 @@ static void hosted_free_data_page(void *ctx, unsigned cpu, void *virt, uint64_t 
 	uint32_t pg = (uint32_t)(phys / HPAGE);
 
 	(void)cpu;
-	if (!phys_is_live(h, phys) || virt != h->direct + phys) {
+	/* A page still mapped in the window would be a use after free. */
+	if (!phys_is_live(h, phys) || virt != h->direct + phys ||
+	    (h->page_state[pg] & PAGE_MAPPED)) {
 		h->st.misuse++;
 		return;
 	}
 	/* Give the memory back to the kernel too: a freed page reads as zero
 	 * and costs nothing, so resident memory follows the runtime's use. */
 	(void)fallocate(h->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)phys, HPAGE);
-	h->page_live[pg] = 0;
+	h->page_state[pg] = 0;
 	h->free_list[h->nfree++] = pg;
 	h->st.frees++;
 	h->st.data_pages--;
@@ -131,7 +135,9 @@ static int hosted_map_page(void *ctx, uintptr_t va, uint64_t phys)
 	size_t idx;
 	void *p;
 
-	if ((va % HPAGE) || !window_index(h, va, &idx) || !phys_is_live(h, phys)) {
+	/* One window address per page: the runtime never aliases a page. */
+	if ((va % HPAGE) || !window_index(h, va, &idx) || !phys_is_live(h, phys) ||
+	    (h->page_state[phys / HPAGE] & PAGE_MAPPED)) {
 		h->st.misuse++;
 		return PCPU_ERR_INVAL;
 	}
@@ -149,6 +155,7 @@ static int hosted_map_page(void *ctx, uintptr_t va, uint64_t phys)
 		return PCPU_ERR_NOMEM;
 	}
 	h->window[idx] = (uint32_t)(phys / HPAGE);
+	h->page_state[phys / HPAGE] |= PAGE_MAPPED;
 	h->cpu_mapped[(va - h->base) >> h->shift]++;
 	h->st.maps++;
 	if (++h->st.mapped_pages > h->st.mapped_pages_peak)
@@ -172,6 +179,7 @@ static void hosted_unmap_page(void *ctx, uintptr_t va)
 		 * view of the shared page, still faulting on every access. */
 		(void)mprotect((void *)va, HPAGE, PROT_NONE);
 	}
+	h->page_state[h->window[idx]] &= (uint8_t)~PAGE_MAPPED;
 	h->window[idx] = NO_PAGE;
 	h->cpu_mapped[(va - h->base) >> h->shift]--;
 	h->st.unmaps++;
@@ -271,7 +279,7 @@ static int reserve_around_existing(struct pcpu_hosted *h, char *err, size_t err_
 static void free_tables(struct pcpu_hosted *h)
 {
 	free(h->free_list);
-	free(h->page_live);
+	free(h->page_state);
 	free(h->window);
 	free(h->cpu_mapped);
 	free(h);
@@ -330,10 +338,10 @@ int pcpu_hosted_create(const struct pcpu_hosted_params *p, struct pcpu_hosted **
 	h->memfd = -1;
 	h->direct = MAP_FAILED;
 	h->free_list = malloc(h->max_pages * sizeof(*h->free_list));
-	h->page_live = calloc(h->max_pages, 1);
+	h->page_state = calloc(h->max_pages, 1);
 	h->window = malloc(pages * sizeof(*h->window));
 	h->cpu_mapped = calloc(p->nr_cpus, sizeof(*h->cpu_mapped));
-	if (!h->free_list || !h->page_live || !h->window || !h->cpu_mapped) {
+	if (!h->free_list || !h->page_state || !h->window || !h->cpu_mapped) {
 		free_tables(h);
 		set_err(err, err_len, "hosted window: out of memory for %zu pages of bookkeeping",
 			pages);

@@ -83,7 +83,9 @@ struct pcpu_hosted_stats {
 	size_t mapped_pages_peak;
 	size_t allocs, frees, maps, unmaps, flushes; /* calls that succeeded */
 	size_t failed_allocs, failed_maps;            /* injected or real failures */
-	size_t misuse;           /* bad frees, unmaps of unmapped pages, ... */
+	size_t misuse;           /* bad or double frees, frees of mapped pages, unmaps
+				  * of holes, maps outside the window or of pages not
+				  * handed out or already mapped */
 };
 void pcpu_hosted_get_stats(const struct pcpu_hosted *h, struct pcpu_hosted_stats *st);
 
