@@ -55,7 +55,7 @@ static int parse_number(const char *opt, const char *arg, uint64_t min, uint64_t
 	errno = 0;
 	v = strtoull(arg, &end, 0);
 	if (!*arg || *end || errno || arg[0] == '-' || v < min || v > max) {
-		fprintf(stderr, "percpu-layout: %s %s: want a number from %" PRIu64 " to %#" PRIx64
+		fprintf(stderr, "percpu-layout: %s %s: want a number from %" PRIu64 " to %" PRIu64
 			"\n", opt, arg, min, max);
 		return -1;
 	}
@@ -103,45 +103,47 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SHIFT:
 			if (parse_number("--shift", optarg, 12, 40, &v) < 0)
-				return EXIT_BAD;
+				goto bad_usage;
 			opt.shift = (unsigned)v;
 			opt.shift_set = true;
 			break;
 		case OPT_NR_CPUS:
 			if (parse_number("--nr-cpus", optarg, 1, 65536, &v) < 0)
-				return EXIT_BAD;
+				goto bad_usage;
 			opt.nr_cpus = (unsigned)v;
 			opt.nr_cpus_set = true;
 			break;
 		case OPT_BASE:
 			if (parse_number("--base", optarg, 0, UINT64_MAX, &v) < 0)
-				return EXIT_BAD;
+				goto bad_usage;
 			if (v % LAYOUT_PAGE_SIZE) {
 				fprintf(stderr, "percpu-layout: --base %s: not page aligned\n", optarg);
-				return EXIT_BAD;
+				goto bad_usage;
 			}
 			opt.base = v;
 			opt.base_set = true;
 			break;
 		case OPT_HELP:
 			usage(stdout);
+			free(reports);
 			return 0;
 		case OPT_VERSION:
 			printf("percpu-layout (%s) %s\n", PACKAGE, PACKAGE_VERSION);
+			free(reports);
 			return 0;
 		default:
 			usage(stderr);
-			return EXIT_BAD;
+			goto bad_usage;
 		}
 	}
 	if (optind >= argc) {
 		fputs("percpu-layout: no input: give a kernel image, modules or objects\n", stderr);
 		usage(stderr);
-		return EXIT_BAD;
+		goto bad_usage;
 	}
 	if (json && text) {
 		fputs("percpu-layout: --json and --text: choose one\n", stderr);
-		return EXIT_BAD;
+		goto bad_usage;
 	}
 
 	layout_read_init();
@@ -197,4 +199,7 @@ out:
 	layout_free(&l);
 	free(reports);
 	return status;
+bad_usage:
+	free(reports);
+	return EXIT_BAD;
 }
