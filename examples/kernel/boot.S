@@ -73,6 +73,7 @@ trap_stub_\vec:
 	TRAP_ERR   17
 	TRAP_NOERR 18
 	TRAP_NOERR 19
+	TRAP_NOERR 129  /* return from ring 3 (usermode.c) */
 	TRAP_NOERR 240  /* TLB shootdown IPI */
 	TRAP_NOERR 241  /* wake-up IPI */
 	TRAP_NOERR 255  /* LAPIC spurious */
@@ -131,5 +132,61 @@ probe_exec_fixup:
 	addl $4, %esp
 	movl $1, %eax
 	ret
+
+/* uint32_t usermode_call(uint32_t eip, uint32_t esp, uint32_t arg,
+ *                        uint32_t user_cs, uint32_t user_ds)
+ * Runs ring-3 code at eip on the stack esp with %eax = arg, interrupts off.
+ * It comes back when that code traps to the kernel (int $0x81, or a fault
+ * the handler turns into a return; see usermode.c), with the value the
+ * handler left in usermode_result. */
+	.globl usermode_call, usermode_return
+usermode_call:
+	pushl %ebp
+	pushl %ebx
+	pushl %esi
+	pushl %edi
+	xorl %eax, %eax
+	movw %fs, %ax
+	pushl %eax
+	movl %esp, usermode_saved_esp
+	movl 24(%esp), %ecx  /* eip */
+	movl 28(%esp), %edx  /* esp */
+	movl 36(%esp), %esi  /* user code selector */
+	movl 40(%esp), %edi  /* user data selector */
+	movl 32(%esp), %eax  /* arg */
+	pushl %edi           /* ss */
+	pushl %edx           /* esp */
+	pushl $0x2           /* eflags: IF clear */
+	pushl %esi           /* cs */
+	pushl %ecx           /* eip */
+	movw %di, %ds
+	movw %di, %es
+	movw %di, %fs
+	movw %di, %gs
+	iret
+usermode_return:
+	movl usermode_saved_esp, %esp
+	movw $0x10, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %gs
+	movw %ax, %ss
+	popl %eax
+	movw %ax, %fs
+	popl %edi
+	popl %esi
+	popl %ebx
+	popl %ebp
+	movl usermode_result, %eax
+	ret
+
+/* The ring-3 probe, copied into a user page: read the word at %eax, then
+ * trap back to the kernel. */
+	.globl usermode_code_start, usermode_code_end
+usermode_code_start:
+	movl (%eax), %ebx
+	int $0x81
+1:	jmp 1b
+usermode_code_end:
 
 	.section .note.GNU-stack, "", @progbits

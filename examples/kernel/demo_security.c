@@ -16,6 +16,7 @@
 #include "percpu_setup.h"
 #include "smp.h"
 #include "traps.h"
+#include "usermode.h"
 
 #define PF_PRESENT 0x1u
 #define PF_WRITE 0x2u
@@ -107,9 +108,38 @@ static void check_nx(void)
 	free_percpu(code);
 }
 
+/* Supervisor-only, shown from ring 3: the probe reads its own user page
+ * (so ring 3 really runs and reads), then a per-CPU page, which must fault
+ * as a protection violation (present, user mode). */
+static void check_user_mode(void)
+{
+	uint32_t fa, fe;
+	bool own = usermode_read(usermode_page(), &fa, &fe);
+	check(own, "security: ring 3 reads its own user page at 0x%08x", usermode_page());
+	unsigned cpus_tried = 0, cpus_ok = 0;
+	for (unsigned cpu = 0; cpu < PERCPU_NR_CPUS; cpu++) {
+		if (!smp_cpu_online(cpu))
+			continue;
+		uint32_t target = (uint32_t)(uintptr_t)per_cpu_ptr(&pcpu_cpu_number, cpu);
+		bool read = usermode_read(target, &fa, &fe);
+		cpus_tried++;
+		if (!read && fa == target && (fe & (PF_PRESENT | PF_USER)) == (PF_PRESENT | PF_USER))
+			cpus_ok++;
+		if (cpu == 0)
+			kprintf("security: ring 3 reads CPU 0's copy of pcpu_cpu_number at 0x%08x -> %s "
+				"at 0x%08x (error 0x%x: %s, %s mode)\n",
+				target, read ? "NO FAULT" : "page fault", fa, fe,
+				fe & PF_PRESENT ? "protection" : "not present", fe & PF_USER ? "user" : "kernel");
+	}
+	check(cpus_ok == cpus_tried,
+	      "security: reading any CPU's per-CPU page from ring 3 faults as a protection violation "
+	      "(%u of %u CPUs)", cpus_ok, cpus_tried);
+}
+
 void demo_security(void)
 {
 	check_page_flags();
+	check_user_mode();
 	check_guards();
 	check_nx();
 }

@@ -4,7 +4,12 @@
 #include "gdt.h"
 #include "kernel.h"
 
-static uint64_t gdt[GDT_FIRST_PERCPU + PERCPU_NR_CPUS] __attribute__((aligned(8)));
+/* null, kernel code, kernel data, one %fs slot per possible CPU, then user
+ * code, user data and the TSS. */
+#define GDT_USER_CODE (GDT_FIRST_PERCPU + PERCPU_NR_CPUS)
+#define GDT_USER_DATA (GDT_USER_CODE + 1)
+#define GDT_TSS (GDT_USER_CODE + 2)
+static uint64_t gdt[GDT_TSS + 1] __attribute__((aligned(8)));
 
 static uint64_t descriptor(uint32_t base, uint32_t limit_pages, uint8_t access)
 {
@@ -23,10 +28,23 @@ void gdt_init(void)
 	gdt[0] = 0;
 	gdt[1] = descriptor(0, 0xFFFFF, 0x9A); /* ring 0 code */
 	gdt[2] = descriptor(0, 0xFFFFF, 0x92); /* ring 0 data */
+	gdt[GDT_USER_CODE] = descriptor(0, 0xFFFFF, 0xFA); /* ring 3 code */
+	gdt[GDT_USER_DATA] = descriptor(0, 0xFFFFF, 0xF2); /* ring 3 data */
 	/* Until its copy exists, a CPU's %fs is a segment based at 0: a stray
 	 * this_cpu access before then faults in the unmapped window. */
 	for (unsigned cpu = 0; cpu < PERCPU_NR_CPUS; cpu++)
 		gdt[GDT_FIRST_PERCPU + cpu] = descriptor(0, 0xFFFFF, 0x92);
+}
+
+uint16_t gdt_user_cs(void) { return (uint16_t)(GDT_USER_CODE * 8 + 3); }
+uint16_t gdt_user_ds(void) { return (uint16_t)(GDT_USER_DATA * 8 + 3); }
+
+void gdt_load_tss(const void *tss, uint32_t size)
+{
+	uint64_t d = descriptor((uint32_t)(uintptr_t)tss, size - 1, 0x89); /* 32-bit TSS */
+	d &= ~((uint64_t)0xC << 52); /* byte granularity */
+	gdt[GDT_TSS] = d;
+	__asm__ volatile("ltr %w0" : : "r"((uint16_t)(GDT_TSS * 8)) : "memory");
 }
 
 void gdt_set_percpu(unsigned cpu, uint64_t d)

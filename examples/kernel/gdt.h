@@ -21,6 +21,12 @@ void gdt_init(void);
 void gdt_set_percpu(unsigned cpu, uint64_t descriptor);
 /* Load the GDT on the calling CPU and point its %fs at `cpu`'s copy. */
 void gdt_load(unsigned cpu);
+/* Ring-3 code and data selectors (RPL 3), for the user-mode probe. */
+uint16_t gdt_user_cs(void);
+uint16_t gdt_user_ds(void);
+/* Install a 32-bit TSS at `tss` (`size` bytes) and load TR on this CPU. */
+void gdt_load_tss(const void *tss, uint32_t size);
+
 /* The GDT's linear address and limit, for the AP trampoline. */
 void gdt_describe(uint32_t *base, uint16_t *limit);
 /* The %fs base the GDT holds for `cpu` (read back from the descriptor). */

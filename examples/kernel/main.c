@@ -15,6 +15,7 @@
 #include "pmem.h"
 #include "smp.h"
 #include "traps.h"
+#include "usermode.h"
 
 unsigned demo_nr_cpus(void) { return smp_online_count(); }
 bool demo_cpu_online(unsigned cpu) { return smp_cpu_online(cpu); }
@@ -73,6 +74,9 @@ void kernel_main(uint32_t magic, const struct multiboot_info *mbi)
 	check(started == topo.nr_cpus || started == max_cpus, "%u of %u CPUs started", started,
 	      topo.nr_cpus);
 	check(fs_ok, "each CPU's %%fs base = __per_cpu_offset[cpu] = cpu << %u", PERCPU_SHIFT);
+
+	/* The ring-3 probe's TSS and user pages, before the baseline below. */
+	check(usermode_init(), "ring-3 probe set up (TSS, user pages at 0x%08x)", usermode_page());
 
 	struct pcpu_stats boot_stats;
 	pcpu_get_stats(demo_rt, &boot_stats);

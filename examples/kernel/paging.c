@@ -111,6 +111,24 @@ void *paging_root(void)
 	return (void *)(uintptr_t)cr3_value;
 }
 
+int paging_map_user(uint32_t va, uint32_t phys)
+{
+	pte_t *pd = pd_for(va);
+	pte_t *pde = &pd[pd_index(va)];
+	if (!(*pde & PTE_P)) {
+		uint32_t pt = pmem_alloc_page();
+		if (!pt)
+			return -1;
+		*pde = (pte_t)(pt | PTE_US | PTE_RW | PTE_P);
+	}
+	if (*pde & PTE_PS)
+		return -1;
+	pte_t *pt = (pte_t *)(uintptr_t)(uint32_t)(*pde & 0xFFFFF000u);
+	pt[pt_index(va)] = (pte_t)(phys | PTE_US | PTE_RW | PTE_P);
+	invlpg(va);
+	return 0;
+}
+
 uint64_t paging_lookup(uintptr_t va)
 {
 	pte_t *pd = pd_for(va);

@@ -33,6 +33,10 @@ bool paging_nx_enabled(void);
  * directory (2-level) or the PDPT (PAE). */
 void *paging_root(void);
 
+/* Map one user-accessible 4 KiB page (U/S set at both levels) outside the
+ * identity map, for the ring-3 probe.  0, or -1 when out of memory. */
+int paging_map_user(uint32_t va, uint32_t phys);
+
 /* The leaf entry mapping `va` (a 4 KiB PTE, or a large-page PDE), or 0. */
 uint64_t paging_lookup(uintptr_t va);
 /* Present 4 KiB pages in [va, va + len), counted by walking the tables. */

@@ -19,7 +19,7 @@ volatile struct fault_record last_fault;
 #define STUB(n) extern char trap_stub_##n[]
 STUB(0); STUB(1); STUB(2); STUB(3); STUB(4); STUB(5); STUB(6); STUB(7);
 STUB(8); STUB(9); STUB(10); STUB(11); STUB(12); STUB(13); STUB(14); STUB(15);
-STUB(16); STUB(17); STUB(18); STUB(19); STUB(240); STUB(241); STUB(255);
+STUB(16); STUB(17); STUB(18); STUB(19); STUB(129); STUB(240); STUB(241); STUB(255);
 
 extern char probe_write32_insn[], probe_write32_fixup[];
 extern char probe_read32_insn[], probe_read32_fixup[];
@@ -27,14 +27,19 @@ extern char probe_exec_fixup[];
 /* The address probe_exec is about to call (its fault has EIP == target). */
 volatile uint32_t probe_exec_target;
 
-static void set_gate(unsigned vec, void *handler)
+static void set_gate_dpl(unsigned vec, void *handler, unsigned dpl)
 {
 	uint32_t a = (uint32_t)(uintptr_t)handler;
 	idt[vec].off_lo = (uint16_t)a;
 	idt[vec].sel = GDT_KERNEL_CS;
 	idt[vec].zero = 0;
-	idt[vec].type = 0x8E; /* present, ring 0, 32-bit interrupt gate */
+	idt[vec].type = (uint8_t)(0x8E | (dpl << 5)); /* present, 32-bit interrupt gate */
 	idt[vec].off_hi = (uint16_t)(a >> 16);
+}
+
+static void set_gate(unsigned vec, void *handler)
+{
+	set_gate_dpl(vec, handler, 0);
 }
 
 void idt_init(void)
@@ -45,6 +50,7 @@ void idt_init(void)
 			    trap_stub_15, trap_stub_16, trap_stub_17, trap_stub_18, trap_stub_19 };
 	for (unsigned v = 0; v < 20; v++)
 		set_gate(v, stubs[v]);
+	set_gate_dpl(VEC_USER_RETURN, trap_stub_129, 3); /* ring 3 may call it */
 	set_gate(VEC_TLB_SHOOTDOWN, trap_stub_240);
 	set_gate(VEC_WAKE, trap_stub_241);
 	set_gate(VEC_SPURIOUS, trap_stub_255);
@@ -89,6 +95,11 @@ static const char *const trap_names[20] = {
 void trap_dispatch(struct trap_frame *f);
 void trap_dispatch(struct trap_frame *f)
 {
+	if ((f->cs & 3) == 3) {
+		/* From ring 3: only the usermode probe runs there. */
+		usermode_trap(f);
+		return;
+	}
 	switch (f->vector) {
 	case VEC_TLB_SHOOTDOWN:
 		smp_handle_shootdown();

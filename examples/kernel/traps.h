@@ -13,6 +13,7 @@ struct trap_frame {
 };
 
 #define VEC_PAGE_FAULT 14
+#define VEC_USER_RETURN 129
 #define VEC_TLB_SHOOTDOWN 240
 #define VEC_WAKE 241
 #define VEC_SPURIOUS 255
@@ -33,6 +34,9 @@ int probe_write32(volatile uint32_t *addr, uint32_t value);
 int probe_read32(const volatile uint32_t *addr, uint32_t *out);
 /* `code` must hold a `ret`; returns 1 if fetching it faulted. */
 int probe_exec(void *code);
+
+/* usermode.c: a trap taken in ring 3 ends the usermode probe. */
+void usermode_trap(struct trap_frame *f);
 
 /* Set by smp.c: what the TLB shootdown IPI does on the receiving CPU. */
 void smp_handle_shootdown(void);

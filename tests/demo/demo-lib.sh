@@ -79,6 +79,9 @@ demo_expect_full_report() {
 	expect_line "$name" "^CHECK PASS: after free_percpu\(\):"
 	expect_line "$name" "^CHECK PASS: an allocation that runs out of pages half way fails"
 	expect_line "$name" "^CHECK PASS: security: all [0-9]+ per-CPU pages are supervisor-only"
+	expect_line "$name" "^CHECK PASS: security: ring 3 reads its own user page at 0x[0-9a-f]+\$"
+	expect_line "$name" "^security: ring 3 reads CPU 0's copy of pcpu_cpu_number at (0x[0-9a-f]+) -> page fault at \1 \(error 0x5: protection, user mode\)"
+	expect_line "$name" "^CHECK PASS: security: reading any CPU's per-CPU page from ring 3 faults as a protection violation \($smp of $smp CPUs\)"
 	for ((c = 0; c < smp; c++)); do
 		expect_line "$name" "^guard: CPU $c: used part ends at 0x[0-9a-f]+; write at (0x[0-9a-f]+) -> page fault at \1 "
 		expect_line "$name" "^CHECK PASS: guard: a write just past CPU $c's used area"
