@@ -153,7 +153,7 @@ int pcpu_runtime_init(struct pcpu_runtime_storage *storage, const struct pcpu_pa
 	return PCPU_OK;
 }
 
-/* Create an area: at `fixed` (the static area) or first fit.  The order is
+/* Create an area: at offset 0 (the static area) or first fit.  The order is
  * what makes a failure change nothing: check, populate, then commit. */
 static int area_create(struct pcpu_runtime *rt, unsigned char kind, const void *tmpl,
 		       size_t init_size, size_t zero_size, size_t align, bool at_zero,
