@@ -12,11 +12,21 @@
 
 layout_build_fixtures
 
+# A Linux-style image (.data..percpu naming, Linux's section order).
+for pair in "ld:$GNU_LD" "lld:$LD_LLD"; do
+	layout_cc_plain linux-percpu.c "$layout_tmp/obj/linux-percpu.o" &&
+	"${pair#*:}" -m elf_i386 -T "$LAYOUT_FIXTURES/linux-vmlinux.lds" \
+		"$layout_tmp/obj/linux-percpu.o" -o "$layout_tmp/${pair%%:*}/vmlinux" ||
+		fail "linking the Linux-style image with ${pair#*:}"
+done
+
 cases="kernel.txt:kernel.elf
+linux.txt:--check --text --shift 20 --nr-cpus 64 vmlinux
+linux.json:--json --shift 20 --nr-cpus 64 vmlinux
 kernel.json:--json kernel.elf
 kernel-modules.txt:kernel.elf net.ko fs.ko
 kernel-modules.json:--json kernel.elf net.ko fs.ko
-modules.txt:net.ko fs.ko
+modules.txt:--nr-cpus 64 --base 0xc0000000 net.ko fs.ko
 reports.txt:--reports ../reports kernel.elf net.ko fs.ko
 reports.json:--json --reports ../reports kernel.elf net.ko fs.ko"
 
