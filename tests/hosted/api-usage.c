@@ -18,6 +18,7 @@ DEFINE_PER_CPU(struct pair, api_pair) = { 1, 2 };
 DEFINE_PER_CPU(int[16], api_array);
 DEFINE_PER_CPU(void *, api_ptr);
 DECLARE_PER_CPU(int, api_extern);
+static DEFINE_PER_CPU(long, api_local) = 3;
 EXPORT_PER_CPU_SYMBOL(api_counter);
 EXPORT_PER_CPU_SYMBOL_GPL(api_pair);
 
@@ -32,6 +33,7 @@ int api_sum(unsigned ncpu)
 		sum += per_cpu(api_pair, cpu).a;
 		sum += per_cpu(api_array, cpu)[3];
 		sum += *per_cpu_ptr(&api_extern, cpu);
+		sum += (int)per_cpu(api_local, cpu);
 	}
 	return sum;
 }
