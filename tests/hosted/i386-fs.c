@@ -1,0 +1,146 @@
+/* The i386 arch part executed: this_cpu_*() as %fs-prefixed instructions,
+ * run in a 32-bit user-space program that plays the kernel's part.
+ *
+ * Linux lets a 32-bit process install a data segment of its own
+ * (set_thread_area), and glibc leaves %fs alone on i386 (it uses %gs), so
+ * "switching to CPU n" here is what the kernel glue does at boot: give %fs
+ * the base __per_cpu_offset[n] and load it.  Built in VM mode (CPU 0's copy
+ * linked at PERCPU_BASE, the other CPUs' copies mapped one stride apart by
+ * this program in the runtime's stead) and in classic mode (areas from the
+ * heap, pcpu_classic_setup); both must print i386-fs.expected. */
+#define _GNU_SOURCE
+#include <asm/ldt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <percpu-vm/percpu.h>
+#include <percpu-vm/classic.h>
+
+#define CPUS 4
+
+__extension__ typedef unsigned long long u64;
+DEFINE_PER_CPU(int, fs_counter) = 100;
+DEFINE_PER_CPU(unsigned char, fs_byte) = 250;
+DEFINE_PER_CPU(short, fs_half) = -5;
+DEFINE_PER_CPU(u64, fs_wide) = 0xffffffffULL;
+DEFINE_PER_CPU(void *, fs_ptr);
+DEFINE_PER_CPU(int[4], fs_array) = { 7, 7, 7, 7 };
+
+static char targets[CPUS];
+static int tls_entry = -1;
+
+static void fail(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static void start_mode(void)
+{
+	unsigned cpu;
+#if PERCPU_VM_MODE
+	size_t init = (size_t)(__per_cpu_data_end - __per_cpu_start);
+	size_t size = (size_t)(__per_cpu_end - __per_cpu_start);
+	size_t len = (size + PERCPU_PAGE_SIZE - 1) & ~(PERCPU_PAGE_SIZE - 1);
+
+	if ((unsigned long)__per_cpu_start != PERCPU_BASE) {
+		fprintf(stderr, "per-CPU section at %p, not at PERCPU_BASE\n", (void *)__per_cpu_start);
+		exit(1);
+	}
+	/* CPU 0's copy is the program's own; map the others a stride apart */
+	for (cpu = 1; cpu < CPUS; cpu++) {
+		char *copy = (char *)__per_cpu_start + ((unsigned long)cpu << PERCPU_SHIFT);
+		if (mmap(copy, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != copy)
+			fail("mmap of a CPU's copy in the window");
+		memcpy(copy, __per_cpu_start, init);
+	}
+	for (cpu = 0; cpu < NR_CPUS; cpu++)
+		__per_cpu_offset[cpu] = (unsigned long)cpu << PERCPU_SHIFT;
+#else
+	static void *areas[CPUS];
+	size_t len = (pcpu_classic_area_size() + PERCPU_CLASSIC_AREA_ALIGN - 1) &
+		     ~(size_t)(PERCPU_CLASSIC_AREA_ALIGN - 1);
+
+	for (cpu = 0; cpu < CPUS; cpu++)
+		if (!(areas[cpu] = aligned_alloc(PERCPU_CLASSIC_AREA_ALIGN, len)))
+			fail("aligned_alloc");
+	if (pcpu_classic_setup(areas, CPUS)) {
+		fprintf(stderr, "pcpu_classic_setup failed\n");
+		exit(1);
+	}
+#endif
+	for (cpu = 0; cpu < CPUS; cpu++)
+		pcpu_i386_init_cpu(cpu);
+}
+
+/* "Run on CPU n": %fs based at __per_cpu_offset[n], as the kernel's GDT
+ * entry from pcpu_i386_fs_descriptor() would be. */
+static void switch_cpu(unsigned cpu)
+{
+	struct user_desc d;
+
+	memset(&d, 0, sizeof(d));
+	d.entry_number = (unsigned)tls_entry;
+	d.base_addr = (unsigned)__per_cpu_offset[cpu];
+	d.limit = 0xfffff;
+	d.seg_32bit = 1;
+	d.limit_in_pages = 1;
+	d.useable = 1;
+	if (syscall(SYS_set_thread_area, &d) != 0)
+		fail("set_thread_area");
+	tls_entry = (int)d.entry_number;
+	pcpu_i386_load_fs((d.entry_number << 3) | 3);
+}
+
+int main(void)
+{
+	unsigned cpu, seen;
+	int ptr_ok = 1;
+
+	start_mode();
+	/* the descriptor the kernel would install encodes the same base */
+	for (cpu = 0; cpu < CPUS; cpu++) {
+		u64 d = pcpu_i386_fs_descriptor(cpu);
+		unsigned base = (unsigned)(((d >> 16) & 0xffffff) | ((d >> 56) << 24));
+		if (base != (unsigned)__per_cpu_offset[cpu] || ((d >> 40) & 0xff) != 0x92) {
+			printf("descriptor of cpu %u is wrong\n", cpu);
+			return 1;
+		}
+	}
+
+	for (cpu = 0; cpu < CPUS; cpu++) {
+		switch_cpu(cpu);
+		seen = smp_processor_id();
+		this_cpu_add(fs_counter, (int)cpu * 10);
+		this_cpu_inc(fs_counter);
+		this_cpu_dec(fs_half);
+		this_cpu_add(fs_half, 1000);
+		this_cpu_add(fs_byte, (int)cpu + 3);      /* 1-byte wrap-around */
+		this_cpu_inc(fs_wide);                     /* carry into the high word */
+		this_cpu_add(fs_wide, (u64)cpu << 32);
+		this_cpu_write(fs_wide, this_cpu_read(fs_wide) * 2);
+		this_cpu_dec(fs_wide);
+		this_cpu_write(fs_ptr, &targets[cpu]);
+		this_cpu_ptr(&fs_array[0])[cpu] = (int)seen * 11;
+		ptr_ok &= this_cpu_ptr(&fs_counter) == per_cpu_ptr(&fs_counter, cpu);
+		if (seen != cpu)
+			printf("cpu %u: smp_processor_id() says %u\n", cpu, seen);
+	}
+	for (cpu = 0; cpu < CPUS; cpu++)
+		printf("cpu %u: counter %d half %d byte %u wide %#llx ptr %s array %d %d %d %d\n", cpu,
+		       per_cpu(fs_counter, cpu), per_cpu(fs_half, cpu), per_cpu(fs_byte, cpu),
+		       per_cpu(fs_wide, cpu), per_cpu(fs_ptr, cpu) == &targets[cpu] ? "ok" : "WRONG",
+		       per_cpu(fs_array, cpu)[0], per_cpu(fs_array, cpu)[1],
+		       per_cpu(fs_array, cpu)[2], per_cpu(fs_array, cpu)[3]);
+	printf("this_cpu_ptr equals per_cpu_ptr on every CPU: %s\n", ptr_ok ? "yes" : "no");
+	/* back on CPU 2, a read sees CPU 2's copy only */
+	switch_cpu(2);
+	printf("on cpu 2: this_cpu_read(fs_counter) %d, smp_processor_id() %u\n",
+	       this_cpu_read(fs_counter), smp_processor_id());
+	return 0;
+}
