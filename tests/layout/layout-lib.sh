@@ -18,7 +18,7 @@ export LC_ALL=C
 
 LAYOUT_TOOL="$top_builddir/tools/percpu-layout"
 LAYOUT_FIXTURES="$top_srcdir/tests/layout/fixtures"
-LAYOUT_GOLDEN="$top_srcdir/tests/layout/golden"
+LAYOUT_GOLDEN="$top_srcdir/tests/layout/expected"
 LAYOUT_PLUGIN="$top_builddir/plugin/percpu_plugin.so"
 
 layout_fail=0
@@ -136,7 +136,7 @@ layout_run () {
 	(cd "$dir" && "$LAYOUT_TOOL" "$@") > "$layout_out" 2> "$layout_err" || layout_status=$?
 }
 
-# layout_golden NAME: compare $layout_out with golden/NAME.
+# layout_golden NAME: compare $layout_out with expected/NAME.
 layout_golden () {
 	if diff -u "$LAYOUT_GOLDEN/$1" "$layout_out" > "$layout_tmp/diff"; then
 		pass "$1 ($2)"
