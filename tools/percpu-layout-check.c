@@ -81,7 +81,8 @@ static void check_sizes(struct layout *l)
 					   "stride (%llu bytes) has left after the areas before it",
 					   (unsigned long long)f->area_size,
 					   (unsigned long long)l->stride);
-		} else if (f->place_error) {
+		} else if (f->place_error && f->place_error != PCPU_ERR_STRIDE) {
+			/* (PCPU_ERR_STRIDE: reported as mixed-strides) */
 			layout_add_problem(l, LAYOUT_PB_PLACEMENT, f->path,
 					   "the runtime would refuse its per-CPU area (%llu bytes, "
 					   "aligned to %llu): %s",

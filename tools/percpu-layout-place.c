@@ -6,7 +6,9 @@
  * first (pcpu_static_init), then one first-fit allocation per module, in
  * the order given, of init_size + zero_size bytes at the module's largest
  * per-CPU section alignment (pcpu_module_alloc).  There is no second
- * allocator here to drift out of step.
+ * allocator here to drift out of step.  A module built for another stride
+ * is not placed: the loader refuses it (PCPU_ERR_STRIDE) without asking the
+ * runtime for room.
  */
 #include "config.h"
 
@@ -14,6 +16,16 @@
 #include <stdlib.h>
 
 #include "percpu-layout.h"
+
+/* A module whose stride notes name another shift than the window's (or
+ * two shifts) is refused by the loader, so it takes no room. */
+static bool built_for_another_stride(const struct layout_file *f, unsigned shift)
+{
+	for (size_t i = 0; i < f->nr_notes; i++)
+		if (f->notes[i].shift != shift)
+			return true;
+	return false;
+}
 
 void layout_place_areas(struct layout *l)
 {
@@ -41,6 +53,11 @@ void layout_place_areas(struct layout *l)
 		}
 		if (f->area_size > l->stride) {
 			f->place_error = PCPU_ERR_NOSPACE;
+			continue;
+		}
+		if (f->role == LAYOUT_ROLE_MODULE && built_for_another_stride(f, l->shift)) {
+			/* The module loader refuses it before asking the runtime. */
+			f->place_error = PCPU_ERR_STRIDE;
 			continue;
 		}
 		if (f->role == LAYOUT_ROLE_KERNEL) {

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <percpu-vm/runtime.h>
+
 #include "percpu-layout.h"
 
 static const char *kind_name(const struct layout_file *f)
@@ -155,7 +157,9 @@ static void print_file(const struct layout *l, const struct layout_file *f, FILE
 	else if (f->area_size == 0)
 		fprintf(out, "  lands at: nowhere (no per-CPU bytes)\n");
 	else
-		fprintf(out, "  lands at: nowhere: the runtime would refuse it\n");
+		fprintf(out, "  lands at: nowhere: %s would refuse it (%s)\n",
+			f->place_error == PCPU_ERR_STRIDE ? "the module loader" : "the runtime",
+			pcpu_strerror(f->place_error));
 	fputc('\n', out);
 }
 
@@ -164,7 +168,7 @@ void layout_print_text(const struct layout *l, FILE *out)
 	char h1[32], h2[32], h3[32];
 	uint64_t window = (uint64_t)l->nr_cpus << l->shift;
 	uint64_t mapped = layout_mapped_per_cpu(l);
-	size_t i;
+	size_t i, placed = 0;
 
 	for (i = 0; i < l->nr_files; i++)
 		print_file(l, &l->files[i], out);
@@ -174,9 +178,11 @@ void layout_print_text(const struct layout *l, FILE *out)
 		layout_source_name(l->shift_source));
 	fprintf(out, "base: 0x%" PRIx64 " (from %s); CPU n's copy at base + n * stride\n", l->base,
 		layout_source_name(l->base_source));
+	for (i = 0; i < l->nr_files; i++)
+		placed += l->files[i].placed;
 	fprintf(out, "used per CPU: %" PRIu64 " bytes in %zu area%s, up to offset 0x%" PRIx64
-		" (%.2f%% of the stride)\n", l->used_bytes, l->nr_files,
-		l->nr_files == 1 ? "" : "s", l->used_end,
+		" (%.2f%% of the stride)\n", l->used_bytes, placed,
+		placed == 1 ? "" : "s", l->used_end,
 		l->stride ? 100.0 * (double)l->used_end / (double)l->stride : 0.0);
 	layout_human_size(mapped, h2, sizeof(h2));
 	fprintf(out, "pages per CPU: %" PRIu64 " (%s mapped of each %s stride)\n", l->pages_per_cpu,

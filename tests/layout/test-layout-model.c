@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <percpu-vm/runtime.h>
+
 #include "percpu-layout-jsonread.h"
 #include "percpu-layout.h"
 
@@ -198,6 +200,34 @@ static void test_checks(void)
 	layout_free(&l);
 }
 
+static void test_other_stride_takes_no_room(void)
+{
+	struct layout l = { 0 };
+	char err[200];
+
+	l.files = layout_xcalloc(3, sizeof(*l.files));
+	mk_kernel(&l.files[0], 0x1000);
+	mk_module(&l.files[1], "other", 0x8, 0x8, 8);
+	mk_module(&l.files[2], "next", 0x8, 0x8, 8);
+	l.files[0].notes = layout_xcalloc(1, sizeof(struct layout_note));
+	l.files[0].notes[0] = (struct layout_note){ layout_xstrdup(".note.percpu"), 1, 20 };
+	l.files[0].nr_notes = 1;
+	l.files[1].notes = layout_xcalloc(1, sizeof(struct layout_note));
+	l.files[1].notes[0] = (struct layout_note){ layout_xstrdup(".note.percpu"), 1, 16 };
+	l.files[1].nr_notes = 1;
+	l.nr_files = 3;
+	CU_ASSERT_EQUAL_FATAL(layout_model(&l, &no_options, err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(l.files[1].placed);
+	CU_ASSERT_EQUAL(l.files[1].place_error, PCPU_ERR_STRIDE);
+	/* the loader refused it, so the next module gets its place */
+	CU_ASSERT_TRUE(l.files[2].placed);
+	CU_ASSERT_EQUAL(l.files[2].area_offset, 0x1000);
+	layout_check(&l);
+	CU_ASSERT_EQUAL(count_kind(&l, LAYOUT_PB_MIXED_STRIDES), 1);
+	CU_ASSERT_EQUAL(count_kind(&l, LAYOUT_PB_PLACEMENT), 0);
+	layout_free(&l);
+}
+
 static void test_image_second_is_refused(void)
 {
 	struct layout l = { 0 };
@@ -283,6 +313,7 @@ int main(void)
 		    test_kernel_and_modules);
 	CU_add_test(s, "a module that finds no room", test_no_room);
 	CU_add_test(s, "mixed strides, bad note, stray section, markers", test_checks);
+	CU_add_test(s, "a module of another stride takes no room", test_other_stride_takes_no_room);
 	CU_add_test(s, "an image after the first input", test_image_second_is_refused);
 	CU_add_test(s, "sizes inferred without st_size", test_inferred_sizes);
 	CU_add_test(s, "JSON reader", test_json_reader);
