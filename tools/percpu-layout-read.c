@@ -277,6 +277,10 @@ static int add_percpu_section(struct reader *r, asection *sec)
 	if (power > 31)
 		return fail(r, "section %s: alignment 2**%u is not believable", bfd_section_name(sec),
 			    power);
+	if (size > UINT64_MAX - vma)
+		return fail(r, "section %s: %#llx bytes at %#llx wrap around the address space",
+			    bfd_section_name(sec), (unsigned long long)size,
+			    (unsigned long long)vma);
 	if (f->kind == LAYOUT_IMAGE && r->addr_max &&
 	    (vma >= r->addr_max || size > r->addr_max - vma))
 		return fail(r, "section %s: %#llx bytes at %#llx run past the end of the address "
