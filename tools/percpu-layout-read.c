@@ -166,7 +166,7 @@ struct reader {
 	size_t errlen;
 	int *secmap;              /* bfd section index -> index in f->sections, or -1 */
 	size_t secmap_len;
-	size_t cap_vars, cap_notes, cap_alloc, cap_overhangs, cap_sections;
+	size_t cap_vars, cap_notes, cap_alloc, cap_overhangs, cap_sections, cap_units;
 };
 
 static int fail(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -399,7 +399,14 @@ static int read_symbols(struct reader *r)
 		flags = sym->flags;
 		name = bfd_asymbol_name(sym);
 		sec = bfd_asymbol_section(sym);
-		if (!name || !sec || (flags & (BSF_SECTION_SYM | BSF_FILE | BSF_DEBUGGING |
+		if (name && (flags & BSF_FILE)) {
+			/* ELF lists a unit's local symbols after its STT_FILE:
+			 * remember it, to tell same-named statics apart. */
+			layout_grow(&f->units, &r->cap_units, f->nr_units, sizeof(char *));
+			f->units[f->nr_units++] = layout_xstrdup(name);
+			continue;
+		}
+		if (!name || !sec || (flags & (BSF_SECTION_SYM | BSF_DEBUGGING |
 					       BSF_WARNING | BSF_INDIRECT)))
 			continue;
 		if (strcmp(name, "__per_cpu_start") == 0) {
@@ -459,6 +466,7 @@ static int read_symbols(struct reader *r)
 		v->size = size;
 		v->section = (unsigned)idx;
 		v->global = (flags & (BSF_GLOBAL | BSF_WEAK)) != 0;
+		v->unit = !v->global && f->nr_units ? f->units[f->nr_units - 1] : NULL;
 	}
 	free(syms);
 	if (!f->sizes_from_symtab)

@@ -101,7 +101,23 @@ static int rfail(char *err, size_t errlen, const char *path, const char *fmt, ..
 	return -1;
 }
 
-static void merge_variable(const struct name_index *ix, const struct jval *jv)
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Can this report entry be about variable v?  A global is one variable;
+ * a static is only the one of the report's own unit, when the object
+ * names its units (STT_FILE symbols hold the source file's base name). */
+static bool same_unit(const struct layout_var *v, const char *unit)
+{
+	return v->global || !v->unit || !unit || strcmp(v->unit, base_name(unit)) == 0;
+}
+
+static void merge_variable(const struct name_index *ix, const struct jval *jv,
+			   const char *unit)
 {
 	const char *name = get_str(jv, "name"), *file = get_str(jv, "file");
 	const struct jval *defined = jval_get(jv, "defined");
@@ -116,6 +132,8 @@ static void merge_variable(const struct name_index *ix, const struct jval *jv)
 	for (i = find_first(ix, name); i < ix->n && strcmp(ix->vars[i]->name, name) == 0; i++) {
 		struct layout_var *v = ix->vars[i];
 
+		if (!same_unit(v, unit))
+			continue;
 		v->in_report = true;
 		if (!is_def)
 			continue;
@@ -130,7 +148,7 @@ static void merge_variable(const struct name_index *ix, const struct jval *jv)
 	}
 }
 
-static void merge_access(const struct name_index *ix, const struct jval *ja)
+static void merge_access(const struct name_index *ix, const struct jval *ja, const char *unit)
 {
 	const char *name = get_str(ja, "variable");
 	const char *file = get_str(ja, "file"), *kind = get_str(ja, "kind");
@@ -145,6 +163,9 @@ static void merge_access(const struct name_index *ix, const struct jval *ja)
 	for (i = find_first(ix, name); i < ix->n && strcmp(ix->vars[i]->name, name) == 0; i++) {
 		struct layout_var *v = ix->vars[i];
 		struct layout_access *a;
+
+		if (!same_unit(v, unit))
+			continue;
 
 		layout_grow(&v->accesses, &v->cap_accesses, v->nr_accesses, sizeof(*a));
 		a = &v->accesses[v->nr_accesses++];
@@ -162,6 +183,7 @@ static int merge_one(struct layout *l, const struct name_index *ix, const char *
 	FILE *fp = fopen(path, "rb");
 	struct jval root;
 	const struct jval *vars, *acc, *fmt;
+	const char *unit;
 	unsigned long long version;
 	char jerr[200];
 	char *text;
@@ -207,10 +229,11 @@ static int merge_one(struct layout *l, const struct name_index *ix, const char *
 		rfail(err, errlen, path, "\"variables\" and \"accesses\" must be arrays");
 		goto out;
 	}
+	unit = get_str(&root, "unit");
 	for (size_t i = 0; i < vars->n; i++)
-		merge_variable(ix, &vars->items[i]);
+		merge_variable(ix, &vars->items[i], unit);
 	for (size_t i = 0; i < acc->n; i++)
-		merge_access(ix, &acc->items[i]);
+		merge_access(ix, &acc->items[i], unit);
 	l->nr_reports++;
 	ret = 0;
 out:

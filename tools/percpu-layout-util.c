@@ -165,6 +165,9 @@ void layout_file_free(struct layout_file *f)
 		free(v->accesses);
 	}
 	free(f->vars);
+	for (i = 0; i < f->nr_units; i++)
+		free(f->units[i]);
+	free(f->units);
 	for (i = 0; i < f->nr_notes; i++)
 		free(f->notes[i].section);
 	free(f->notes);

@@ -52,6 +52,8 @@ struct layout_var {
 	bool align_from_report;
 	uint64_t hole_before; /* bytes between the previous variable's end and this one */
 	unsigned section;     /* index into layout_file.sections */
+	const char *unit;     /* local symbols: the source file named by the
+				 STT_FILE symbol before it (in layout_file.units) */
 	bool global;
 	bool in_report;       /* some merged report declares it */
 	bool zero_fill;       /* in the zero-filled part of the area */
@@ -110,6 +112,8 @@ struct layout_file {
 	size_t nr_vars;
 	struct layout_note *notes;
 	size_t nr_notes;
+	char **units;            /* STT_FILE names, owned here */
+	size_t nr_units;
 	struct layout_stray *strays;
 	size_t nr_strays;
 	struct layout_overhang *overhangs;

@@ -58,30 +58,31 @@ for linker in ld lld; do
 	"$PYTHON3" - "$layout_out" "$layout_tmp/nm-kernel" <<'PY' || fail "offsets and sizes against nm -S ($linker)"
 import json, sys
 layout = json.load(open(sys.argv[1]))
-nm = {}
+syms = set()      # (name, address, size): names repeat (statics of two units)
+marker = {}
 for line in open(sys.argv[2]):
     f = line.split()
     if len(f) == 4:
-        nm[f[3]] = (int(f[0], 16), int(f[1], 16))
+        syms.add((f[3], int(f[0], 16), int(f[1], 16)))
     elif len(f) == 3:
-        nm[f[2]] = (int(f[0], 16), None)
-start = nm["__per_cpu_start"][0]
+        marker[f[2]] = int(f[0], 16)
+start = marker["__per_cpu_start"]
+end = marker["__per_cpu_end"]
 kernel = layout["files"][0]
 assert kernel["role"] == "kernel" and kernel["area"]["offset"] == 0
 assert layout["window"]["base"] == start, (layout["window"]["base"], start)
-assert kernel["area"]["size"] == nm["__per_cpu_end"][0] - start
-assert kernel["area"]["init_size"] == nm["__per_cpu_data_end"][0] - start
-names = set()
+assert kernel["area"]["size"] == end - start
+assert kernel["area"]["init_size"] == marker["__per_cpu_data_end"] - start
+listed = set()
 for v in kernel["variables"]:
-    addr, size = nm[v["name"]]
-    assert v["offset"] == addr - start, (v["name"], v["offset"], addr - start)
-    assert v["size"] == size, (v["name"], v["size"], size)
-    names.add(v["name"])
-# every nm symbol inside [__per_cpu_start, __per_cpu_end) with a size is listed
-end = nm["__per_cpu_end"][0]
-for n, (addr, size) in nm.items():
-    if start <= addr < end and size is not None:
-        assert n in names, n
+    key = (v["name"], start + v["offset"], v["size"])
+    assert key in syms, key
+    listed.add(key)
+# every nm symbol with a size inside [__per_cpu_start, __per_cpu_end) is listed
+for s in syms:
+    if start <= s[1] < end:
+        assert s in listed, s
+names = listed
 # modules follow the kernel, each at its alignment, without overlapping
 prev_end = kernel["area"]["size"]
 for m in layout["files"][1:]:
