@@ -14,6 +14,7 @@
 #include "percpu_setup.h"
 #include "pmem.h"
 #include "smp.h"
+#include "io.h"
 
 #define MAX_MODULES 8
 
@@ -97,6 +98,75 @@ static bool exercise(const struct module_file *f, struct loaded_module *m, unsig
 	return ok;
 }
 
+static void flush_this_cpu(void *arg)
+{
+	(void)arg;
+	__asm__ volatile("mov %%cr3, %%eax; mov %%eax, %%cr3" ::: "eax", "memory");
+}
+
+DECLARE_PER_CPU(unsigned int, demo_template_word);
+DECLARE_PER_CPU(unsigned long, demo_counter);
+
+/* CPU hotplug with a module loaded: the last AP goes offline (the runtime
+ * gives back its pages), then online again; its copies of the kernel's and
+ * the module's per-CPU data must come back from the templates, the
+ * module's relocated one included.  Then the module runs as usual. */
+static bool hotplug_round(const struct module_file *f, struct loaded_module *m,
+			  unsigned long rounds)
+{
+	char err[240];
+	unsigned cpu = 0;
+	for (unsigned c = 1; c < PERCPU_NR_CPUS; c++)
+		if (smp_cpu_online(c))
+			cpu = c;
+	if (!cpu)
+		return false; /* one CPU: nothing to unplug */
+	if (module_load(demo_rt, f->data, f->size, f->name, m, err, sizeof(err))) {
+		check(false, "hotplug: %s", err);
+		return true;
+	}
+	struct window_census c0, c1;
+	window_census(&c0);
+	size_t free0 = pmem_free_count();
+	struct pcpu_stats st;
+	pcpu_get_stats(demo_rt, &st);
+
+	smp_set_cpu_online(cpu, false);
+	int rc = pcpu_cpu_offline(demo_rt, cpu);
+	window_census(&c1);
+	kprintf("hotplug: CPU %u offline: %s; its slot has %u pages mapped (was %u), %zu pages "
+		"given back\n",
+		cpu, rc ? pcpu_strerror(rc) : "ok", c1.per_cpu[cpu], c0.per_cpu[cpu],
+		pmem_free_count() - free0);
+	check(rc == 0 && c1.per_cpu[cpu] == 0 && c1.total == c0.total - c0.per_cpu[cpu] &&
+		      pmem_free_count() == free0 + st.mapped_offsets,
+	      "hotplug: offlining CPU %u unmaps its %u pages and gives them back", cpu,
+	      c0.per_cpu[cpu]);
+
+	rc = percpu_prepare_cpu(cpu); /* pcpu_cpu_online + its identity variables */
+	smp_set_cpu_online(cpu, true);
+	smp_call(cpu, flush_this_cpu, NULL); /* it missed the shootdowns while offline */
+	smp_wait(cpu);
+	window_census(&c1);
+	check(rc == 0 && c1.total == c0.total && pmem_free_count() == free0 &&
+		      per_cpu(demo_template_word, cpu) == 0x5EC0FFEEu && per_cpu(demo_counter, cpu) == 0,
+	      "hotplug: CPU %u online again: %u pages mapped, its kernel per-CPU data fresh from "
+	      "the template", cpu, c1.per_cpu[cpu]);
+	/* The module's init checks every online CPU's copy against its
+	 * template: the re-onlined CPU's came from the runtime's copy of it. */
+	bool ok = !m->desc->init || m->desc->init() == 0;
+	if (ok && m->desc->run_on_cpu) {
+		run_rounds = rounds;
+		smp_call_all(run_module_on_cpu, (void *)m->desc);
+	}
+	if (ok && m->desc->check && m->desc->check(smp_online_count(), rounds))
+		ok = false;
+	check(module_unload(demo_rt, m) == 0 && ok,
+	      "hotplug: %s initialised, ran and checked on every CPU after CPU %u came back", f->name,
+	      cpu);
+	return true;
+}
+
 void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsigned long loops)
 {
 	static struct module_file files[MAX_MODULES];
@@ -156,6 +226,19 @@ void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsign
 		      "module %s: after unload its pages are unmapped and given back: %u pages mapped "
 		      "(%zu by the runtime), %zu free pages, as before",
 		      f->name, now.mapped, now.st.mapped_pages, now.free_pages);
+	}
+
+	for (unsigned i = 0; i < nfiles; i++) {
+		if (!files[i].expect_refuse) {
+			struct snapshot before;
+			snap(&before);
+			if (hotplug_round(&files[i], &lm[i], rounds)) {
+				snap(&now);
+				check(same(&before, &now),
+				      "hotplug: afterwards the window and the free pages are as before");
+			}
+			break;
+		}
 	}
 
 	/* The loop: every loadable module at once, unloaded in alternating

@@ -92,6 +92,17 @@ void lapic_init_bsp(uint32_t lapic_addr)
 }
 
 unsigned smp_online_count(void) { return n_online; }
+
+void smp_set_cpu_online(unsigned cpu, bool on)
+{
+	if (cpu == 0 || cpu >= PERCPU_NR_CPUS || online[cpu] == on)
+		return;
+	online[cpu] = on;
+	if (on)
+		__atomic_fetch_add(&n_online, 1, __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_sub(&n_online, 1, __ATOMIC_RELEASE);
+}
 bool smp_cpu_online(unsigned cpu) { return cpu < PERCPU_NR_CPUS && online[cpu]; }
 
 static void ap_idle(unsigned cpu)

@@ -13,6 +13,10 @@ bool smp_cpu_online(unsigned cpu);
 /* The calling CPU's number, from its local APIC ID (works before its
  * per-CPU data exists). */
 unsigned smp_cpu_id_slow(void);
+/* Hotplug, as far as the demo goes: an idle AP stops (or starts again)
+ * getting work and shootdowns.  It keeps running its idle loop, which
+ * touches no per-CPU data. */
+void smp_set_cpu_online(unsigned cpu, bool on);
 
 void lapic_init_bsp(uint32_t lapic_addr);
 

@@ -105,6 +105,15 @@ demo_expect_full_report() {
 	for m in big_mod stride_mod undef_mod; do
 		expect_line "$name" "^CHECK PASS: module $m.o: refused \(.*\) and nothing leaked"
 	done
+	if [ "$smp" -gt 1 ]; then
+		local last=$((smp - 1))
+		expect_line "$name" "^hotplug: CPU $last offline: ok; its slot has 0 pages mapped \\(was [1-9][0-9]*\\)"
+		expect_line "$name" "^CHECK PASS: hotplug: offlining CPU $last unmaps its [1-9][0-9]* pages and gives them back"
+		expect_line "$name" "^CHECK PASS: hotplug: CPU $last online again: [1-9][0-9]* pages mapped, its kernel per-CPU data fresh from the template"
+		expect_line "$name" "^CHECK PASS: counter_mod: every CPU's copy starts from the template"
+		expect_line "$name" "^CHECK PASS: hotplug: counter_mod.o initialised, ran and checked on every CPU after CPU $last came back"
+		expect_line "$name" "^CHECK PASS: hotplug: afterwards the window and the free pages are as before"
+	fi
 	expect_line "$name" "^CHECK PASS: at the end the window is as after boot"
 	expect_line "$name" "^RESULT: PASS"
 	expect_no_line "$name" "^CHECK FAIL"
