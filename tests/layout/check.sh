@@ -77,7 +77,7 @@ expect_problems "module built for another stride" mixed-strides kernel.elf fs16.
 # ... which the loader refuses, so it takes no room: net.ko lands where it would have.
 layout_run "$c" kernel.elf fs16.ko net.ko
 if grep -q 'lands at: nowhere: the module loader would refuse it (built for another per-CPU stride)' \
-	"$layout_out" && grep -q 'lands at: offset 0x2000\.\.0x2030 of the stride' "$layout_out"; then
+	"$layout_out" && grep -q 'lands at: offset 0x3000\.\.0x3030 of the stride' "$layout_out"; then
 	pass "a module of another stride takes no room"
 else
 	fail "a module of another stride: $(grep 'lands at' "$layout_out")"
