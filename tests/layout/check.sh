@@ -75,9 +75,11 @@ grep -q 'shift 20 and shift 16' "$layout_err" || fail "mixed module: both shifts
 layout_link_module "$LD_LLD" "$c/fs16.ko" "$o/mod-fs16.o"
 expect_problems "module built for another stride" mixed-strides kernel.elf fs16.ko
 # ... which the loader refuses, so it takes no room: net.ko lands where it would have.
+layout_run "$c" kernel.elf net.ko
+without=$(grep 'lands at' "$layout_out" | tail -1)
 layout_run "$c" kernel.elf fs16.ko net.ko
 if grep -q 'lands at: nowhere: the module loader would refuse it (built for another per-CPU stride)' \
-	"$layout_out" && grep -q 'lands at: offset 0x3000\.\.0x3030 of the stride' "$layout_out"; then
+	"$layout_out" && [ "$(grep 'lands at' "$layout_out" | tail -1)" = "$without" ]; then
 	pass "a module of another stride takes no room"
 else
 	fail "a module of another stride: $(grep 'lands at' "$layout_out")"
