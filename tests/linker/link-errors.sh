@@ -3,7 +3,8 @@
 # its own message: per-CPU data larger than the stride (the message says
 # "stride", and both linkers print the overlapping address ranges, i.e. the
 # sizes), a misaligned PERCPU_BASE, an object aligned beyond a page, and a
-# -fdata-sections global named `percpu` (kernel script and module.lds).
+# -fdata-sections global named `percpu` (kernel script, module.lds and the
+# hosted scripts).
 . "$top_srcdir/tests/linker/lib.sh"
 
 cc "$tmp/offsets.o" "$top_srcdir/kernel-glue/percpu_offsets.c" -DCONFIG_HAS_VM_PERCPU
@@ -40,6 +41,19 @@ for l in bfd lld; do
 		-- $LT_LPATH -T kernel-i386.lds "$tmp/stray.o"
 	expect_fail stray-percpu-module $l "module defines a global symbol named 'percpu'" \
 		-- -r -T "$top_srcdir/ldscripts/module.lds" "$tmp/stray.o"
+done
+
+# The hosted scripts refuse the stray global too (x86-64 user space).
+printf 'int percpu = 1;\nint main(void) { return percpu - 1; }\n' > "$tmp/stray-hosted.c"
+$CC -O2 -fdata-sections -mcmodel=large -fno-pie -c "$tmp/stray-hosted.c" -o "$tmp/stray-hosted.o" || die "stray-hosted.c"
+for script in "$top_builddir/ldscripts/percpu-hosted.lds" "$top_srcdir/ldscripts/percpu-hosted-classic.lds"; do
+	if $CC -no-pie -Wl,-T,"$script" "$tmp/stray-hosted.o" -o "$tmp/stray-hosted" > "$tmp/err" 2>&1; then
+		bad "$(basename "$script"): a -fdata-sections global named percpu linked"
+	elif ! grep -q "global symbol named 'percpu' is inside the per-CPU section" "$tmp/err"; then
+		bad "$(basename "$script"): unexpected failure:"; cat "$tmp/err"
+	else
+		echo "stray-percpu-hosted ($(basename "$script")): $(grep -m1 "percpu'" "$tmp/err" | cut -c1-120)"
+	fi
 done
 
 # A misaligned base: a configuration of our own, found first on the path.
