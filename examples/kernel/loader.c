@@ -24,6 +24,9 @@
 #define PERCPU_NOTE_OWNER "percpu-vm"
 #define PERCPU_NOTE_TYPE 0x50435055u
 #define MAX_SECTIONS 128
+/* Bounds every section, so no sum of at most MAX_SECTIONS of them (with
+ * their page-bounded alignment padding) can overflow 32 bits. */
+#define MODULE_MAX_BYTES (16u << 20)
 
 enum sec_kind { SEC_SKIP, SEC_IMAGE, SEC_PERCPU_INIT, SEC_PERCPU_ZERO };
 
@@ -100,9 +103,13 @@ static int check_headers(struct load_state *s)
 		if (h->sh_type != SHT_NOBITS &&
 		    (h->sh_offset > s->size || h->sh_size > s->size - h->sh_offset))
 			return fail(s, -1, "section %u extends past the end of the file", i);
-		if (h->sh_addralign > PAGE_SIZE && (h->sh_flags & SHF_ALLOC))
-			return fail(s, -1, "section %u is aligned to %u bytes (more than a page)", i,
-				    h->sh_addralign);
+		if ((h->sh_flags & SHF_ALLOC) &&
+		    (h->sh_addralign > PAGE_SIZE || (h->sh_addralign & (h->sh_addralign - 1))))
+			return fail(s, -1, "section %u is aligned to %u bytes (not a power of two up to a page)",
+				    i, h->sh_addralign);
+		if ((h->sh_flags & SHF_ALLOC) && h->sh_size > MODULE_MAX_BYTES)
+			return fail(s, -1, "section %u is %u bytes (a module may have at most %u)", i,
+				    h->sh_size, MODULE_MAX_BYTES);
 	}
 	if (eh->e_shstrndx == 0 || eh->e_shstrndx >= eh->e_shnum ||
 	    s->sh[eh->e_shstrndx].sh_type != SHT_STRTAB)
@@ -119,7 +126,8 @@ static int check_headers(struct load_state *s)
  * different shifts, or one that is not ours, refuse the module. */
 static int check_stride(struct load_state *s, int *shift_out)
 {
-	int shift = -1;
+	int shift = -1, other = -1;
+	const char *where = "";
 	for (unsigned i = 1; i < s->eh->e_shnum; i++) {
 		const Elf32_Shdr *h = &s->sh[i];
 		if (h->sh_type != SHT_NOTE)
@@ -129,7 +137,8 @@ static int check_stride(struct load_state *s, int *shift_out)
 			const Elf32_Nhdr *n = (const void *)p;
 			uint32_t nsz = ALIGN_UP(n->n_namesz, 4u), dsz = ALIGN_UP(n->n_descsz, 4u);
 			const uint8_t *name = p + sizeof(*n), *desc = name + nsz;
-			if (nsz > (uint32_t)(end - name) || dsz > (uint32_t)(end - desc))
+			if (nsz < n->n_namesz || dsz < n->n_descsz || nsz > (uint32_t)(end - name) ||
+			    dsz > (uint32_t)(end - desc))
 				return fail(s, -1, "malformed note in section %s", sec_name(s, i));
 			if (n->n_namesz == sizeof(PERCPU_NOTE_OWNER) &&
 			    !memcmp(name, PERCPU_NOTE_OWNER, sizeof(PERCPU_NOTE_OWNER)) &&
@@ -144,21 +153,28 @@ static int check_stride(struct load_state *s, int *shift_out)
 					return fail(s, PCPU_ERR_STRIDE,
 						    "%s: note format version %u, this kernel reads version 1",
 						    sec_name(s, i), version);
-				if (sh != PERCPU_SHIFT)
-					return fail(s, PCPU_ERR_STRIDE,
-						    "built for per-CPU stride 2^%u (%u KiB), this kernel "
-						    "uses 2^%u (%lu KiB) (%s)",
-						    sh, sh < 32 ? (1u << sh) / 1024 : 0, PERCPU_SHIFT,
-						    PERCPU_STRIDE / 1024, sec_name(s, i));
-				if (shift >= 0 && (uint32_t)shift != sh)
-					return fail(s, PCPU_ERR_STRIDE,
-						    "objects built for two per-CPU strides (2^%d and 2^%u) were linked together",
-						    shift, sh);
-				shift = (int)sh;
+				if (sh > 31)
+					return fail(s, PCPU_ERR_STRIDE, "%s: shift %u is not a stride",
+						    sec_name(s, i), sh);
+				if (shift < 0) {
+					shift = (int)sh;
+					where = sec_name(s, i);
+				} else if ((uint32_t)shift != sh) {
+					other = (int)sh;
+				}
 			}
 			p = desc + dsz;
 		}
 	}
+	if (other >= 0)
+		return fail(s, PCPU_ERR_STRIDE,
+			    "objects built for two per-CPU strides (2^%d and 2^%d) were linked together "
+			    "(two .note.percpu notes)",
+			    shift < other ? shift : other, shift < other ? other : shift);
+	if (shift >= 0 && shift != PERCPU_SHIFT)
+		return fail(s, PCPU_ERR_STRIDE,
+			    "built for per-CPU stride 2^%d (%u KiB), this kernel uses 2^%u (%lu KiB) (%s)",
+			    shift, (1u << shift) / 1024, PERCPU_SHIFT, PERCPU_STRIDE / 1024, where);
 	*shift_out = shift;
 	return 0;
 }
@@ -219,6 +235,9 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 			image_size += h->sh_size;
 		}
 	}
+	if (image_size > MODULE_MAX_BYTES || pc_size > MODULE_MAX_BYTES)
+		return fail(s, -1, "%u bytes of sections (a module may have at most %u)",
+			    image_size > pc_size ? image_size : pc_size, MODULE_MAX_BYTES);
 	uint32_t pc_init = pc_size;
 	for (unsigned i = 1; i < nsec; i++) {
 		const Elf32_Shdr *h = &s->sh[i];
@@ -233,6 +252,9 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 				pc_align = al;
 		}
 	}
+	if (pc_size > MODULE_MAX_BYTES)
+		return fail(s, -1, "%u bytes of per-CPU sections (a module may have at most %u)", pc_size,
+			    MODULE_MAX_BYTES);
 	if (!symtab)
 		return fail(s, -1, "no symbol table (.symtab)");
 	const Elf32_Shdr *symh = &s->sh[symtab];
@@ -302,7 +324,7 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 		unsigned t = h->sh_info;
 		if (s->kind[t] == SEC_SKIP)
 			continue; /* relocations of debug info and the like */
-		if (s->kind[t] == SEC_PERCPU_ZERO) {
+		if (s->kind[t] == SEC_PERCPU_ZERO || s->sh[t].sh_type == SHT_NOBITS) {
 			rc = fail(s, -1, "%s: relocations in a zero-filled section", sec_name(s, i));
 			break;
 		}
@@ -380,7 +402,9 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 		const Elf32_Sym *sym = &syms[i];
 		if (sym->st_name < strtab_size && !strcmp(strtab + sym->st_name, "demo_module") &&
 		    ELF32_ST_BIND(sym->st_info) == STB_GLOBAL && sym->st_shndx != SHN_UNDEF &&
-		    sym->st_shndx < nsec && s->kind[sym->st_shndx] == SEC_IMAGE)
+		    sym->st_shndx < nsec && s->kind[sym->st_shndx] == SEC_IMAGE &&
+		    sym->st_value <= s->sh[sym->st_shndx].sh_size &&
+		    s->sh[sym->st_shndx].sh_size - sym->st_value >= sizeof(struct demo_module))
 			desc = (const void *)(uintptr_t)(s->addr[sym->st_shndx] + sym->st_value);
 	}
 	if (!rc && !desc)

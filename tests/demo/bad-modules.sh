@@ -12,17 +12,33 @@ rm -rf "$tmp" && mkdir -p "$tmp"
 head -c 700 "$mods/counter_mod.o" >"$tmp/truncated.o"
 echo "this is not an ELF object" >"$tmp/text.o"
 cp "$top_builddir/examples/demo-kernel-2level-bfd.elf" "$tmp/executable.o"
+# An x86-64 object.
+echo 'int x86_64_value = 1;' | $CC -x c -c -o "$tmp/x86_64.o" - || demo_fail=1
+# counter_mod linked with an object built by the plugin for twice the
+# stride: the module then carries two .note.percpu notes.
+cat >"$tmp/other_stride.c" <<'SRC'
+__attribute__((section(".data.percpu"), percpu)) unsigned long other_stride_value = 1;
+SRC
+"$PLUGIN_GCC" -m32 -fno-pie -O2 -fplugin="$top_builddir/plugin/percpu_plugin.so" \
+	-fplugin-arg-percpu_plugin-shift=$((PERCPU_SHIFT + 1)) -c "$tmp/other_stride.c" \
+	-o "$tmp/other_stride.o" || demo_fail=1
+"$GNU_LD" -m elf_i386 -r --force-group-allocation -T "$top_srcdir/ldscripts/module.lds" \
+	-o "$tmp/mixed_mod.o" "$top_builddir/examples/modules/obj/counter_mod.o" "$tmp/other_stride.o" ||
+	demo_fail=1
 
 name=bad-modules
 demo_boot "$name" "$kernel" 2 -append "iters=1000 loops=5" \
-	-initrd "$tmp/truncated.o expect=refuse,$tmp/text.o expect=refuse,$tmp/executable.o expect=refuse,$mods/counter_mod.o"
+	-initrd "$tmp/truncated.o expect=refuse,$tmp/text.o expect=refuse,$tmp/executable.o expect=refuse,$tmp/x86_64.o expect=refuse,$tmp/mixed_mod.o expect=refuse,$mods/counter_mod.o"
 if expect_status "$name" 33; then
 	expect_line "$name" "^module truncated.o: section( header table| [0-9]+) extends past the end of the file \\(refused\\)"
 	expect_line "$name" "^module text.o: not an ELF file \\(refused\\)"
 	expect_line "$name" "^module executable.o: ELF type 2 is not a relocatable object \\(ET_REL\\)"
-	for m in truncated text executable; do
+	expect_line "$name" "^module x86_64.o: not a 32-bit little-endian ELF object \\(refused\\)"
+	expect_line "$name" "^module mixed_mod.o: objects built for two per-CPU strides \\(2\\^$PERCPU_SHIFT and 2\\^$((PERCPU_SHIFT + 1))\\) were linked together"
+	for m in truncated text executable x86_64; do
 		expect_line "$name" "^CHECK PASS: module $m.o: refused \\(bad object\\) and nothing leaked"
 	done
+	expect_line "$name" "^CHECK PASS: module mixed_mod.o: refused \\(built for another per-CPU stride\\) and nothing leaked"
 	expect_line "$name" "^CHECK PASS: module counter_mod.o: loaded, run on 2 CPUs"
 	expect_line "$name" "^RESULT: PASS"
 	echo "ok: $name"
