@@ -20,7 +20,7 @@ cat >"$tmp/other_stride.c" <<'SRC'
 __attribute__((section(".data.percpu"), percpu)) unsigned long other_stride_value = 1;
 SRC
 "$PLUGIN_GCC" -m32 -fno-pie -O2 -fplugin="$top_builddir/plugin/percpu_plugin.so" \
-	-fplugin-arg-percpu_plugin-shift=$((PERCPU_SHIFT + 1)) -c "$tmp/other_stride.c" \
+	-fplugin-arg-percpu_plugin-shift=$demo_other_shift -c "$tmp/other_stride.c" \
 	-o "$tmp/other_stride.o" || demo_fail=1
 "$GNU_LD" -m elf_i386 -r --force-group-allocation -T "$top_srcdir/ldscripts/module.lds" \
 	-o "$tmp/mixed_mod.o" "$top_builddir/examples/modules/obj/counter_mod.o" "$tmp/other_stride.o" ||
@@ -34,7 +34,7 @@ if expect_status "$name" 33; then
 	expect_line "$name" "^module text.o: not an ELF file \\(refused\\)"
 	expect_line "$name" "^module executable.o: ELF type 2 is not a relocatable object \\(ET_REL\\)"
 	expect_line "$name" "^module x86_64.o: not a 32-bit little-endian ELF object \\(refused\\)"
-	expect_line "$name" "^module mixed_mod.o: objects built for two per-CPU strides \\(2\\^$PERCPU_SHIFT and 2\\^$((PERCPU_SHIFT + 1))\\) were linked together"
+	expect_line "$name" "^module mixed_mod.o: objects built for two per-CPU strides \\(2\\^$((PERCPU_SHIFT < demo_other_shift ? PERCPU_SHIFT : demo_other_shift)) and 2\\^$((PERCPU_SHIFT > demo_other_shift ? PERCPU_SHIFT : demo_other_shift))\\) were linked together"
 	for m in truncated text executable x86_64; do
 		expect_line "$name" "^CHECK PASS: module $m.o: refused \\(bad object\\) and nothing leaked"
 	done

@@ -5,6 +5,8 @@
 . "$top_builddir/tests/test-env.sh"
 
 demo_fail=0
+# The stride stride_mod.o is built for (examples/Makefile.inc).
+if [ "$PERCPU_SHIFT" -lt 28 ]; then demo_other_shift=$((PERCPU_SHIFT + 1)); else demo_other_shift=$((PERCPU_SHIFT - 1)); fi
 demo_logdir="$top_builddir/tests/demo/logs"
 mkdir -p "$demo_logdir"
 
@@ -126,6 +128,10 @@ demo_boot_matrix() {
 	local initrd
 	initrd=$(demo_modules_initrd "$linker")
 	for smp in 1 2 4 8; do
+		if [ "$smp" -gt "$PERCPU_NR_CPUS" ]; then
+			echo "note: -smp $smp not booted: this build has NR_CPUS=$PERCPU_NR_CPUS"
+			continue
+		fi
 		local name="$paging-$linker-smp$smp"
 		demo_boot "$name" "$kernel" "$smp" -initrd "$initrd" -append "iters=$iters rounds=500 loops=20"
 		expect_status "$name" 33 || continue
