@@ -65,6 +65,25 @@ else
 	fail "--svg with markup in a symbol name"
 fi
 
+# A name that is not valid UTF-8 (symbol names are bytes): the JSON stays
+# valid, with U+FFFD for the bad byte, and the SVG stays well-formed.
+"$PYTHON3" -c '
+n = b"\"a\xc3\xa9b\xffc\""
+open("'"$layout_tmp"'/bytes.s", "wb").write(b"\t.section .data.percpu,\"aw\"\n\t.globl " + n +
+    b"\n\t.type " + n + b",@object\n\t.size " + n + b",4\n" + n + b":\n\t.long 1\n")'
+$CC -m32 -c "$layout_tmp/bytes.s" -o "$layout_tmp/bytes.o"
+layout_run "$layout_tmp" --json --svg bytes.svg bytes.o
+if [ "$layout_status" -eq 0 ] && "$PYTHON3" -c '
+import json, sys, xml.etree.ElementTree as ET
+name = json.load(open(sys.argv[1]))["files"][0]["variables"][0]["name"]
+assert name == "a\u00e9b\ufffdc", repr(name)
+ET.parse(sys.argv[2])
+' "$layout_out" "$layout_tmp/bytes.svg"; then
+	pass "a name that is not UTF-8: valid JSON and SVG"
+else
+	fail "a name that is not UTF-8"
+fi
+
 # --svg - writes the picture to stdout.
 layout_run "$d" --svg - --check kernel.elf
 if [ "$layout_status" -eq 0 ] && "$PYTHON3" -c 'import sys, xml.etree.ElementTree as ET; ET.parse(sys.argv[1])' "$layout_out"; then
