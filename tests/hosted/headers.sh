@@ -54,4 +54,10 @@ if $CC -m32 -O2 -DCONFIG_HAS_VM_PERCPU -ffreestanding $inc -c "$tmp/bad.c" -o "$
 elif ! grep -q "takes a 1, 2, 4 or 8 byte object" "$tmp/err"; then
 	echo "FAIL: unexpected error for a 3-byte this_cpu_read:"; cat "$tmp/err"; fail=1
 fi
+# NR_CPUS beyond the configured window is refused.
+if printf '#include <percpu-vm/percpu.h>\n' | $CC -DNR_CPUS=$((PERCPU_NR_CPUS + 1)) $inc -x c -c - -o "$tmp/n.o" 2>"$tmp/err"; then
+	echo "FAIL: NR_CPUS larger than PERCPU_NR_CPUS accepted"; fail=1
+elif ! grep -q "NR_CPUS is larger than the per-CPU window" "$tmp/err"; then
+	echo "FAIL: unexpected error for a too large NR_CPUS:"; cat "$tmp/err"; fail=1
+fi
 exit $fail

@@ -35,6 +35,13 @@
 #include <stddef.h>
 #include <percpu-vm/config.h>
 
+/* A kernel may define NR_CPUS itself (config.h only supplies a default);
+ * more CPUs than the configured window holds would put CPU n's copies past
+ * its end, over whatever lies there. */
+#if NR_CPUS > PERCPU_NR_CPUS
+#error "NR_CPUS is larger than the per-CPU window's PERCPU_NR_CPUS: configure --with-nr-cpus"
+#endif
+
 /* ---- what the compiler (and the plugin) offers ------------------------ */
 
 #ifdef __has_attribute
