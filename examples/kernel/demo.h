@@ -3,6 +3,7 @@
 #ifndef DEMO_DEMO_H
 #define DEMO_DEMO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,5 +31,10 @@ void demo_dynamic(void);
 void demo_security(void);
 /* demo_modules.c */
 void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsigned long loops);
+struct demo_module;
+/* Run the module's run_on_cpu hook on every online CPU at once. */
+void module_run_everywhere(const struct demo_module *d, unsigned long rounds);
+/* demo_hotplug.c: false when there is only one CPU (nothing was done). */
+bool demo_hotplug(const void *data, size_t size, const char *name, unsigned long rounds);
 
 #endif

@@ -14,7 +14,6 @@
 #include "percpu_setup.h"
 #include "pmem.h"
 #include "smp.h"
-#include "io.h"
 
 #define MAX_MODULES 8
 
@@ -55,6 +54,14 @@ static void run_module_on_cpu(void *arg)
 	d->run_on_cpu((void *)run_rounds);
 }
 
+void module_run_everywhere(const struct demo_module *d, unsigned long rounds)
+{
+	if (!d->run_on_cpu)
+		return;
+	run_rounds = rounds;
+	smp_call_all(run_module_on_cpu, (void *)d);
+}
+
 /* Load, run everywhere, check, unload; quiet in the loop. */
 static bool exercise(const struct module_file *f, struct loaded_module *m, unsigned long rounds,
 		     bool verbose)
@@ -79,10 +86,8 @@ static bool exercise(const struct module_file *f, struct loaded_module *m, unsig
 		check(false, "module %s: init failed", f->name);
 		ok = false;
 	}
-	if (ok && m->desc->run_on_cpu) {
-		run_rounds = rounds;
-		smp_call_all(run_module_on_cpu, (void *)m->desc);
-	}
+	if (ok)
+		module_run_everywhere(m->desc, rounds);
 	if (ok && m->desc->check) {
 		unsigned failed = m->desc->check(smp_online_count(), rounds);
 		if (failed)
@@ -96,75 +101,6 @@ static bool exercise(const struct module_file *f, struct loaded_module *m, unsig
 		ok = false;
 	}
 	return ok;
-}
-
-static void flush_this_cpu(void *arg)
-{
-	(void)arg;
-	__asm__ volatile("mov %%cr3, %%eax; mov %%eax, %%cr3" ::: "eax", "memory");
-}
-
-DECLARE_PER_CPU(unsigned int, demo_template_word);
-DECLARE_PER_CPU(unsigned long, demo_counter);
-
-/* CPU hotplug with a module loaded: the last AP goes offline (the runtime
- * gives back its pages), then online again; its copies of the kernel's and
- * the module's per-CPU data must come back from the templates, the
- * module's relocated one included.  Then the module runs as usual. */
-static bool hotplug_round(const struct module_file *f, struct loaded_module *m,
-			  unsigned long rounds)
-{
-	char err[240];
-	unsigned cpu = 0;
-	for (unsigned c = 1; c < PERCPU_NR_CPUS; c++)
-		if (smp_cpu_online(c))
-			cpu = c;
-	if (!cpu)
-		return false; /* one CPU: nothing to unplug */
-	if (module_load(demo_rt, f->data, f->size, f->name, m, err, sizeof(err))) {
-		check(false, "hotplug: %s", err);
-		return true;
-	}
-	struct window_census c0, c1;
-	window_census(&c0);
-	size_t free0 = pmem_free_count();
-	struct pcpu_stats st;
-	pcpu_get_stats(demo_rt, &st);
-
-	smp_set_cpu_online(cpu, false);
-	int rc = pcpu_cpu_offline(demo_rt, cpu);
-	window_census(&c1);
-	kprintf("hotplug: CPU %u offline: %s; its slot has %u pages mapped (was %u), %zu pages "
-		"given back\n",
-		cpu, rc ? pcpu_strerror(rc) : "ok", c1.per_cpu[cpu], c0.per_cpu[cpu],
-		pmem_free_count() - free0);
-	check(rc == 0 && c1.per_cpu[cpu] == 0 && c1.total == c0.total - c0.per_cpu[cpu] &&
-		      pmem_free_count() == free0 + st.mapped_offsets,
-	      "hotplug: offlining CPU %u unmaps its %u pages and gives them back", cpu,
-	      c0.per_cpu[cpu]);
-
-	rc = percpu_prepare_cpu(cpu); /* pcpu_cpu_online + its identity variables */
-	smp_set_cpu_online(cpu, true);
-	smp_call(cpu, flush_this_cpu, NULL); /* it missed the shootdowns while offline */
-	smp_wait(cpu);
-	window_census(&c1);
-	check(rc == 0 && c1.total == c0.total && pmem_free_count() == free0 &&
-		      per_cpu(demo_template_word, cpu) == 0x5EC0FFEEu && per_cpu(demo_counter, cpu) == 0,
-	      "hotplug: CPU %u online again: %u pages mapped, its kernel per-CPU data fresh from "
-	      "the template", cpu, c1.per_cpu[cpu]);
-	/* The module's init checks every online CPU's copy against its
-	 * template: the re-onlined CPU's came from the runtime's copy of it. */
-	bool ok = !m->desc->init || m->desc->init() == 0;
-	if (ok && m->desc->run_on_cpu) {
-		run_rounds = rounds;
-		smp_call_all(run_module_on_cpu, (void *)m->desc);
-	}
-	if (ok && m->desc->check && m->desc->check(smp_online_count(), rounds))
-		ok = false;
-	check(module_unload(demo_rt, m) == 0 && ok,
-	      "hotplug: %s initialised, ran and checked on every CPU after CPU %u came back", f->name,
-	      cpu);
-	return true;
 }
 
 void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsigned long loops)
@@ -232,7 +168,7 @@ void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsign
 		if (!files[i].expect_refuse) {
 			struct snapshot before;
 			snap(&before);
-			if (hotplug_round(&files[i], &lm[i], rounds)) {
+			if (demo_hotplug(files[i].data, files[i].size, files[i].name, rounds)) {
 				snap(&now);
 				check(same(&before, &now),
 				      "hotplug: afterwards the window and the free pages are as before");
@@ -282,10 +218,7 @@ void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsign
 		if (cycle % 100 == 0) {
 			for (unsigned k = 0; k < nl; k++) {
 				const struct demo_module *d = lm[loaded[k]].desc;
-				if (d->run_on_cpu) {
-					run_rounds = 1;
-					smp_call_all(run_module_on_cpu, (void *)d);
-				}
+				module_run_everywhere(d, 1);
 				if (d->check && d->check(smp_online_count(), 1))
 					failures++;
 			}
