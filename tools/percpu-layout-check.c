@@ -93,6 +93,25 @@ static void check_sizes(struct layout *l)
 	}
 }
 
+static void check_dynamic(struct layout *l)
+{
+	for (size_t i = 0; i < l->nr_dynamic; i++) {
+		const struct layout_dynamic *d = &l->dynamic[i];
+
+		if (d->place_error == PCPU_ERR_NOSPACE)
+			layout_add_problem(l, LAYOUT_PB_OVER_STRIDE, NULL,
+					   "dynamic area %zu (%llu bytes) does not fit in what the "
+					   "stride (%llu bytes) has left", i + 1,
+					   (unsigned long long)d->size,
+					   (unsigned long long)l->stride);
+		else if (d->place_error)
+			layout_add_problem(l, LAYOUT_PB_PLACEMENT, NULL,
+					   "dynamic area %zu (%llu bytes, aligned to %llu): %s", i + 1,
+					   (unsigned long long)d->size, (unsigned long long)d->align,
+					   pcpu_strerror(d->place_error));
+	}
+}
+
 static void check_symbols(struct layout *l)
 {
 	size_t i, j;
@@ -194,6 +213,7 @@ void layout_check(struct layout *l)
 {
 	check_notes(l);
 	check_sizes(l);
+	check_dynamic(l);
 	check_symbols(l);
 	check_image(l);
 }

@@ -159,7 +159,15 @@ void layout_print_json(const struct layout *l, FILE *out)
 		print_file(&l->files[i], out);
 		fputs(i + 1 < l->nr_files ? ",\n" : "\n", out);
 	}
-	fputs("  ],\n  \"problems\": [", out);
+	fputs("  ],\n  \"dynamic\": [", out);
+	for (i = 0; i < l->nr_dynamic; i++) {
+		const struct layout_dynamic *d = &l->dynamic[i];
+
+		fprintf(out, "%s{\"size\": %" PRIu64 ", \"align\": %" PRIu64 ", \"placed\": %s, "
+			"\"offset\": %" PRIu64 "}", i ? ", " : "", d->size, d->align,
+			d->placed ? "true" : "false", d->offset);
+	}
+	fputs("],\n  \"problems\": [", out);
 	for (i = 0; i < l->nr_problems; i++) {
 		const struct layout_problem *p = &l->problems[i];
 

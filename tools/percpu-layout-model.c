@@ -258,7 +258,7 @@ static int cmp_range(const void *a, const void *b)
 /* Page offsets covered by some placed area: what the runtime maps per CPU. */
 static void count_pages(struct layout *l)
 {
-	struct page_range *r = layout_xmalloc((l->nr_files + 1) * sizeof(*r));
+	struct page_range *r = layout_xmalloc((l->nr_files + l->nr_dynamic + 1) * sizeof(*r));
 	size_t n = 0, i;
 	uint64_t pages = 0, cur_last = 0;
 	bool have = false;
@@ -276,6 +276,18 @@ static void count_pages(struct layout *l)
 		l->used_bytes += f->area_size;
 		if (f->area_offset + f->area_size > l->used_end)
 			l->used_end = f->area_offset + f->area_size;
+	}
+	for (i = 0; i < l->nr_dynamic; i++) {
+		const struct layout_dynamic *d = &l->dynamic[i];
+
+		if (!d->placed)
+			continue;
+		r[n].first = d->offset / LAYOUT_PAGE_SIZE;
+		r[n].last = (d->offset + d->size - 1) / LAYOUT_PAGE_SIZE;
+		n++;
+		l->used_bytes += d->size;
+		if (d->offset + d->size > l->used_end)
+			l->used_end = d->offset + d->size;
 	}
 	qsort(r, n, sizeof(*r), cmp_range);
 	for (i = 0; i < n; i++) {
@@ -316,6 +328,11 @@ int layout_model(struct layout *l, const struct layout_options *opt, char *err, 
 		layout_vars(f);
 	}
 	decide_window(l, opt);
+	if (opt->nr_dynamic) {
+		l->dynamic = layout_xcalloc(opt->nr_dynamic, sizeof(*l->dynamic));
+		memcpy(l->dynamic, opt->dynamic, opt->nr_dynamic * sizeof(*l->dynamic));
+		l->nr_dynamic = opt->nr_dynamic;
+	}
 	layout_place_areas(l);
 	count_pages(l);
 	return 0;

@@ -8,7 +8,8 @@
  * per-CPU section alignment (pcpu_module_alloc).  There is no second
  * allocator here to drift out of step.  A module built for another stride
  * is not placed: the loader refuses it (PCPU_ERR_STRIDE) without asking the
- * runtime for room.
+ * runtime for room.  Dynamic areas (--dynamic) come last, as a kernel that
+ * has loaded its modules and then calls alloc_percpu() would place them.
  */
 #include "config.h"
 
@@ -30,7 +31,7 @@ static bool built_for_another_stride(const struct layout_file *f, unsigned shift
 void layout_place_areas(struct layout *l)
 {
 	struct pcpu_allocator a;
-	unsigned max_live = (unsigned)l->nr_files + 1;
+	unsigned max_live = (unsigned)(l->nr_files + l->nr_dynamic) + 1;
 	size_t meta_size = pcpu_alloc_meta_size(max_live);
 	void *meta = layout_xcalloc(1, meta_size);
 	int err;
@@ -70,6 +71,25 @@ void layout_place_areas(struct layout *l)
 		if (f->place_error == 0) {
 			f->placed = true;
 			f->area_offset = off;
+		}
+	}
+	/* Then the dynamic areas (pcpu_dyn_alloc), first fit like modules. */
+	for (i = 0; i < l->nr_dynamic; i++) {
+		struct layout_dynamic *d = &l->dynamic[i];
+		size_t off = 0;
+
+		d->placed = false;
+		d->place_error = err;
+		if (err)
+			continue;
+		if (d->size > l->stride) {
+			d->place_error = PCPU_ERR_NOSPACE;
+			continue;
+		}
+		d->place_error = pcpu_alloc_alloc(&a, (size_t)d->size, (size_t)d->align, d, &off);
+		if (d->place_error == 0) {
+			d->placed = true;
+			d->offset = off;
 		}
 	}
 	free(meta);

@@ -2,7 +2,8 @@
  *
  * Three parts, top to bottom:
  *  1. one CPU's stride to scale: the kernel's static area, each module's
- *     area, and the free rest where dynamic (alloc_percpu) areas go;
+ *     area, the dynamic (alloc_percpu) areas asked for with --dynamic, and
+ *     the free rest, where further dynamic areas go;
  *  2. the window of all CPUs at a glance: one box per CPU, the mapped
  *     pages filled;
  *  3. the used pages magnified, with page boundaries, every variable as a
@@ -21,6 +22,7 @@
 #define BAR_X 40.0
 #define BAR_W 820.0
 #define ROW_H 14.0
+#define DYNAMIC_COLOR "#9c755f"
 
 static const char *const area_colors[] = {
 	"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
@@ -87,6 +89,18 @@ static double draw_stride(const struct layout *l, FILE *out, double y)
 		fprintf(out, ": %" PRIu64 " bytes at 0x%" PRIx64 "</title></rect>\n", f->area_size,
 			f->area_offset);
 	}
+	for (i = 0; i < l->nr_dynamic; i++) {
+		const struct layout_dynamic *d = &l->dynamic[i];
+		double x0, w;
+
+		if (!d->placed)
+			continue;
+		x0 = scale_x(d->offset, l->stride);
+		w = scale_x(d->offset + d->size, l->stride) - x0;
+		fprintf(out, "<rect x=\"%.2f\" y=\"%g\" width=\"%.2f\" height=\"30\" fill=\"%s\">"
+			"<title>dynamic area %zu: %" PRIu64 " bytes at 0x%" PRIx64 "</title></rect>\n",
+			x0, y, w < 1.5 ? 1.5 : w, DYNAMIC_COLOR, i + 1, d->size, d->offset);
+	}
 	/* Page boundaries, when they are far enough apart to be seen. */
 	if (pages > 1 && pages <= 205)
 		for (uint64_t p = 1; p < pages; p++)
@@ -110,10 +124,16 @@ static double draw_stride(const struct layout *l, FILE *out, double y)
 			fputs(": not placed</text>\n", out);
 		y += ROW_H;
 	}
+	if (l->nr_dynamic) {
+		fprintf(out, "<rect x=\"%g\" y=\"%g\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+			"<text x=\"%g\" y=\"%g\">dynamic areas (alloc_percpu): %zu</text>\n",
+			BAR_X, y - 9, DYNAMIC_COLOR, BAR_X + 14, y, l->nr_dynamic);
+		y += ROW_H;
+	}
 	fprintf(out, "<rect x=\"%g\" y=\"%g\" width=\"10\" height=\"10\" fill=\"#eeeeee\" "
-		"stroke=\"#333\"/><text x=\"%g\" y=\"%g\">free: dynamic areas (alloc_percpu), "
-		"0x%" PRIx64 "..0x%" PRIx64 "</text>\n", BAR_X, y - 9, BAR_X + 14, y, l->used_end,
-		l->stride);
+		"stroke=\"#333\"/><text x=\"%g\" y=\"%g\">free (room for dynamic areas, "
+		"unmapped until used): 0x%" PRIx64 "..0x%" PRIx64 "</text>\n", BAR_X, y - 9,
+		BAR_X + 14, y, l->used_end, l->stride);
 	return y + 2 * ROW_H;
 }
 
@@ -172,6 +192,18 @@ static double draw_variables(const struct layout *l, FILE *out, double y)
 		h = bar_h * ((double)f->area_size / (double)span);
 		fprintf(out, "<rect x=\"%g\" y=\"%.2f\" width=\"120\" height=\"%.2f\" fill=\"%s\" "
 			"fill-opacity=\"0.35\"/>\n", BAR_X, y0, h < 1 ? 1 : h, area_color(f, i));
+	}
+	for (i = 0; i < l->nr_dynamic; i++) {
+		const struct layout_dynamic *d = &l->dynamic[i];
+		double y0, h;
+
+		if (!d->placed)
+			continue;
+		y0 = top + bar_h * ((double)d->offset / (double)span);
+		h = bar_h * ((double)d->size / (double)span);
+		fprintf(out, "<rect x=\"%g\" y=\"%.2f\" width=\"120\" height=\"%.2f\" fill=\"%s\" "
+			"fill-opacity=\"0.5\"><title>dynamic area %zu</title></rect>\n", BAR_X, y0,
+			h < 1 ? 1 : h, DYNAMIC_COLOR, i + 1);
 	}
 	for (uint64_t p = 0; p <= span / LAYOUT_PAGE_SIZE && span / LAYOUT_PAGE_SIZE <= 4096; p++) {
 		double yy = top + bar_h * ((double)(p * LAYOUT_PAGE_SIZE) / (double)span);

@@ -173,6 +173,19 @@ void layout_print_text(const struct layout *l, FILE *out)
 	for (i = 0; i < l->nr_files; i++)
 		print_file(l, &l->files[i], out);
 
+	for (i = 0; i < l->nr_dynamic; i++) {
+		const struct layout_dynamic *d = &l->dynamic[i];
+
+		fprintf(out, "dynamic area %zu (alloc_percpu): %" PRIu64 " bytes, aligned to %" PRIu64,
+			i + 1, d->size, d->align);
+		if (d->placed)
+			fprintf(out, ": lands at offset 0x%" PRIx64 "..0x%" PRIx64 "\n", d->offset,
+				d->offset + d->size);
+		else
+			fprintf(out, ": nowhere (%s)\n", pcpu_strerror(d->place_error));
+	}
+	if (l->nr_dynamic)
+		fputc('\n', out);
 	layout_human_size(l->stride, h1, sizeof(h1));
 	fprintf(out, "stride: 0x%" PRIx64 " (%s, shift %u, from %s)\n", l->stride, h1, l->shift,
 		layout_source_name(l->shift_source));
@@ -180,6 +193,8 @@ void layout_print_text(const struct layout *l, FILE *out)
 		layout_source_name(l->base_source));
 	for (i = 0; i < l->nr_files; i++)
 		placed += l->files[i].placed;
+	for (i = 0; i < l->nr_dynamic; i++)
+		placed += l->dynamic[i].placed;
 	fprintf(out, "used per CPU: %" PRIu64 " bytes in %zu area%s, up to offset 0x%" PRIx64
 		" (%.2f%% of the stride)\n", l->used_bytes, placed,
 		placed == 1 ? "" : "s", l->used_end,

@@ -197,5 +197,6 @@ void layout_free(struct layout *l)
 		free(l->problems[i].message);
 	}
 	free(l->problems);
+	free(l->dynamic);
 	memset(l, 0, sizeof(*l));
 }

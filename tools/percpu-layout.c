@@ -40,6 +40,8 @@ static void usage(FILE *out)
 	      "                    then the configured value)\n"
 	      "  --nr-cpus N       possible CPUs (default: the image, then configured)\n"
 	      "  --base ADDR       CPU 0's address (default: the image's per-CPU section)\n"
+	      "  --dynamic SIZE[:ALIGN]  place an alloc_percpu() area of SIZE bytes after\n"
+	      "                    the modules (alignment 8 unless given); may be repeated\n"
 	      "  --help, --version\n"
 	      "\n"
 	      "Exit status: 0 fine, 1 --check found problems, 2 unreadable input or usage.\n",
@@ -64,7 +66,35 @@ static int parse_number(const char *opt, const char *arg, uint64_t min, uint64_t
 }
 
 enum { OPT_JSON = 256, OPT_TEXT, OPT_SVG, OPT_CHECK, OPT_REPORTS, OPT_SHIFT, OPT_NR_CPUS,
-       OPT_BASE, OPT_HELP, OPT_VERSION };
+       OPT_BASE, OPT_DYNAMIC, OPT_HELP, OPT_VERSION };
+
+/* --dynamic SIZE[:ALIGN]: one alloc_percpu() area, aligned to 8 unless told. */
+static int parse_dynamic(const char *arg, struct layout_options *opt)
+{
+	char size_part[64];
+	const char *colon = strchr(arg, ':');
+	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+	uint64_t size, align = 8;
+
+	if (n >= sizeof(size_part)) {
+		fprintf(stderr, "percpu-layout: --dynamic %s: want SIZE[:ALIGN]\n", arg);
+		return -1;
+	}
+	memcpy(size_part, arg, n);
+	size_part[n] = '\0';
+	if (parse_number("--dynamic", size_part, 1, (uint64_t)1 << 40, &size) < 0 ||
+	    (colon && parse_number("--dynamic alignment", colon + 1, 1, LAYOUT_PAGE_SIZE,
+				   &align) < 0))
+		return -1;
+	if (align & (align - 1)) {
+		fprintf(stderr, "percpu-layout: --dynamic %s: the alignment is not a power of "
+			"two\n", arg);
+		return -1;
+	}
+	opt->dynamic = layout_xrealloc(opt->dynamic, (opt->nr_dynamic + 1) * sizeof(*opt->dynamic));
+	opt->dynamic[opt->nr_dynamic++] = (struct layout_dynamic){ .size = size, .align = align };
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -77,6 +107,7 @@ int main(int argc, char **argv)
 		{ "shift", required_argument, NULL, OPT_SHIFT },
 		{ "nr-cpus", required_argument, NULL, OPT_NR_CPUS },
 		{ "base", required_argument, NULL, OPT_BASE },
+		{ "dynamic", required_argument, NULL, OPT_DYNAMIC },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -123,13 +154,19 @@ int main(int argc, char **argv)
 			opt.base = v;
 			opt.base_set = true;
 			break;
+		case OPT_DYNAMIC:
+			if (parse_dynamic(optarg, &opt) < 0)
+				goto bad_usage;
+			break;
 		case OPT_HELP:
 			usage(stdout);
 			free(reports);
+			free(opt.dynamic);
 			return 0;
 		case OPT_VERSION:
 			printf("percpu-layout (%s) %s\n", PACKAGE, PACKAGE_VERSION);
 			free(reports);
+			free(opt.dynamic);
 			return 0;
 		default:
 			usage(stderr);
@@ -198,8 +235,10 @@ int main(int argc, char **argv)
 out:
 	layout_free(&l);
 	free(reports);
+	free(opt.dynamic);
 	return status;
 bad_usage:
 	free(reports);
+	free(opt.dynamic);
 	return EXIT_BAD;
 }

@@ -162,6 +162,14 @@ struct layout_problem {
 	char *message;
 };
 
+/* A dynamic (alloc_percpu) area asked for with --dynamic SIZE[:ALIGN]. */
+struct layout_dynamic {
+	uint64_t size, align;
+	bool placed;
+	uint64_t offset;
+	int place_error;
+};
+
 struct layout_options {
 	unsigned shift;      /* valid when shift_set */
 	bool shift_set;
@@ -169,6 +177,8 @@ struct layout_options {
 	bool nr_cpus_set;
 	uint64_t base;
 	bool base_set;
+	struct layout_dynamic *dynamic; /* copied into struct layout by layout_model() */
+	size_t nr_dynamic;
 };
 
 struct layout {
@@ -192,6 +202,10 @@ struct layout {
 	size_t nr_problems;
 
 	size_t nr_reports;       /* plugin reports merged */
+
+	/* --dynamic: alloc_percpu() areas to place after the modules. */
+	struct layout_dynamic *dynamic;
+	size_t nr_dynamic;
 };
 
 /* ---- util (percpu-layout-util.c) ---- */

@@ -65,6 +65,12 @@ expect_clean "kernel and one 600 KiB module" kernel.elf big-a.ko
 expect_problems "second 600 KiB module finds no room" over-stride kernel.elf big-a.ko big-b.ko
 grep -q '^percpu-layout: big-b.ko: ' "$layout_err" || fail "the refused module is not big-b.ko"
 
+# ... and dynamic areas: the third does not fit.
+expect_problems "dynamic area finds no room" over-stride --dynamic 1000 --dynamic 300000 \
+	--dynamic 800000 kernel.elf big-a.ko
+grep -q '^percpu-layout: layout: dynamic area 3 (800000 bytes) does not fit' "$layout_err" ||
+	fail "the refused dynamic area is not the third"
+
 # Two strides mixed: inside one module, between kernel and module, and
 # inside the kernel.
 LAYOUT_CONFIG_DIR=$layout_tmp/config16 layout_cc mod-fs.c "$o/mod-fs16.o"

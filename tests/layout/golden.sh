@@ -27,6 +27,8 @@ kernel.json:--json kernel.elf
 kernel-modules.txt:kernel.elf net.ko fs.ko
 kernel-modules.json:--json kernel.elf net.ko fs.ko
 modules.txt:--nr-cpus 64 --base 0xc0000000 net.ko fs.ko
+dynamic.txt:--dynamic 100 --dynamic 8192:4096 kernel.elf net.ko fs.ko
+dynamic.json:--json --dynamic 100 --dynamic 8192:4096 kernel.elf net.ko fs.ko
 reports.txt:--reports ../reports kernel.elf net.ko fs.ko
 reports.json:--json --reports ../reports kernel.elf net.ko fs.ko"
 

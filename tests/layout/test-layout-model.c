@@ -140,6 +140,29 @@ static void test_kernel_and_modules(void)
 	layout_free(&l);
 }
 
+static void test_dynamic_after_modules(void)
+{
+	struct layout_dynamic dyn[2] = { { .size = 0x10, .align = 8 },
+					 { .size = 0x1000, .align = 4096 } };
+	struct layout_options opt = { .dynamic = dyn, .nr_dynamic = 2 };
+	struct layout l = { 0 };
+	char err[200];
+
+	l.files = layout_xcalloc(2, sizeof(*l.files));
+	mk_kernel(&l.files[0], 0x1234);
+	mk_module(&l.files[1], "m1", 0x14, 0x100, 64);
+	l.nr_files = 2;
+	CU_ASSERT_EQUAL_FATAL(layout_model(&l, &opt, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(l.nr_dynamic, 2);
+	/* after m1 (0x1240..0x1380), then the next page */
+	CU_ASSERT_TRUE(l.dynamic[0].placed);
+	CU_ASSERT_EQUAL(l.dynamic[0].offset, 0x1380);
+	CU_ASSERT_EQUAL(l.dynamic[1].offset, 0x2000);
+	CU_ASSERT_EQUAL(l.pages_per_cpu, 3);
+	CU_ASSERT_EQUAL(l.used_bytes, 0x1234 + 0x140 + 0x10 + 0x1000);
+	layout_free(&l);
+}
+
 static void test_no_room(void)
 {
 	struct layout l = { 0 };
@@ -312,6 +335,7 @@ int main(void)
 	CU_add_test(s, "kernel and modules placed by the runtime's allocator",
 		    test_kernel_and_modules);
 	CU_add_test(s, "a module that finds no room", test_no_room);
+	CU_add_test(s, "dynamic areas after the modules", test_dynamic_after_modules);
 	CU_add_test(s, "mixed strides, bad note, stray section, markers", test_checks);
 	CU_add_test(s, "a module of another stride takes no room", test_other_stride_takes_no_room);
 	CU_add_test(s, "an image after the first input", test_image_second_is_refused);
