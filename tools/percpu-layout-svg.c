@@ -64,7 +64,7 @@ static double scale_x(uint64_t off, uint64_t span)
 /* Part 1: the stride to scale. */
 static double draw_stride(const struct layout *l, FILE *out, double y)
 {
-	uint64_t pages = l->stride / LAYOUT_PAGE_SIZE;
+	uint64_t pages = l->stride / LAYOUT_PAGE_SIZE, step;
 	char h[32];
 	size_t i;
 
@@ -101,14 +101,19 @@ static double draw_stride(const struct layout *l, FILE *out, double y)
 			"<title>dynamic area %zu: %" PRIu64 " bytes at 0x%" PRIx64 "</title></rect>\n",
 			x0, y, w < 1.5 ? 1.5 : w, DYNAMIC_COLOR, i + 1, d->size, d->offset);
 	}
-	/* Page boundaries, when they are far enough apart to be seen. */
-	if (pages > 1 && pages <= 205)
-		for (uint64_t p = 1; p < pages; p++)
-			fprintf(out, "<line x1=\"%.2f\" y1=\"%g\" x2=\"%.2f\" y2=\"%g\" "
-				"stroke=\"#999\" stroke-width=\"0.5\"/>\n",
-				scale_x(p * LAYOUT_PAGE_SIZE, l->stride), y,
-				scale_x(p * LAYOUT_PAGE_SIZE, l->stride), y + 30);
-	y += 46;
+	/* Page boundaries: every page while they stay 4 px apart, else every
+	 * 2nd, 4th ... page (said below the bar). */
+	for (step = 1; pages / step > 205; step *= 2)
+		;
+	for (uint64_t p = step; p < pages; p += step)
+		fprintf(out, "<line x1=\"%.2f\" y1=\"%g\" x2=\"%.2f\" y2=\"%g\" "
+			"stroke=\"#999\" stroke-width=\"0.5\"/>\n",
+			scale_x(p * LAYOUT_PAGE_SIZE, l->stride), y,
+			scale_x(p * LAYOUT_PAGE_SIZE, l->stride), y + 30);
+	fprintf(out, "<text x=\"%g\" y=\"%g\" font-size=\"9\" fill=\"#666\">%" PRIu64
+		" pages of 4 KiB; grey lines every %" PRIu64 " page%s</text>\n", BAR_X, y + 40,
+		pages, step, step == 1 ? "" : "s");
+	y += 58;
 	/* Legend. */
 	for (i = 0; i < l->nr_files; i++) {
 		const struct layout_file *f = &l->files[i];
