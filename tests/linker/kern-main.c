@@ -15,7 +15,7 @@ DEFINE_PER_CPU(int[16], lt_array) = { 1, 2, 3 };
 DEFINE_PER_CPU(struct { int a; char b[6]; }, lt_struct) = { 5, "abc" };
 __attribute__((section(".bss.percpu"))) int lt_zero[100];
 __attribute__((section(".data..percpu"))) long lt_linux = 9;
-__attribute__((section(".data.percpu.page_aligned"), aligned(4096))) char lt_page[4096] = { 1 };
+__attribute__((section(".data.percpu.page_aligned"), aligned(4096))) char lt_page[64] = { 1 };
 EXPORT_PER_CPU_SYMBOL(lt_counter);
 
 extern int lt_data_sum(void);
