@@ -14,6 +14,7 @@
 #include "percpu_setup.h"
 #include "pmem.h"
 #include "smp.h"
+#include "traps.h"
 
 #define MAX_MODULES 8
 
@@ -62,6 +63,41 @@ void module_run_everywhere(const struct demo_module *d, unsigned long rounds)
 	smp_call_all(run_module_on_cpu, (void *)d);
 }
 
+/* Every CPU reads its own copy of `page` (an offset in the stride), and
+ * the boot CPU reads every CPU's: all must fault.  A CPU that missed a TLB
+ * shootdown would still reach the freed page through a stale entry. */
+static volatile uint32_t stale_page_off;
+static volatile unsigned stale_not_faulted;
+
+static void probe_own_copy(void *arg)
+{
+	(void)arg;
+	uint32_t v;
+	uintptr_t a = PERCPU_BASE + ((uintptr_t)this_cpu_read(pcpu_cpu_number) << PERCPU_SHIFT) +
+		      stale_page_off;
+	if (!probe_read32((const volatile uint32_t *)a, &v))
+		__atomic_fetch_add(&stale_not_faulted, 1, __ATOMIC_RELAXED);
+}
+
+static void check_no_stale_tlb(const char *name, size_t page)
+{
+	stale_page_off = (uint32_t)(page * PAGE_SIZE);
+	stale_not_faulted = 0;
+	smp_call_all(probe_own_copy, NULL);
+	unsigned cross = 0;
+	for (unsigned cpu = 0; cpu < PERCPU_NR_CPUS; cpu++) {
+		uint32_t v;
+		if (smp_cpu_online(cpu) &&
+		    !probe_read32((const volatile uint32_t *)(PERCPU_BASE + ((uintptr_t)cpu << PERCPU_SHIFT) +
+							       stale_page_off), &v))
+			cross++;
+	}
+	check(stale_not_faulted == 0 && cross == 0,
+	      "module %s: after unload every CPU faults on its copy of page offset 0x%x, and CPU 0 "
+	      "on every CPU's (no stale TLB entry)",
+	      name, stale_page_off);
+}
+
 /* Load, run everywhere, check, unload; quiet in the loop. */
 static bool exercise(const struct module_file *f, struct loaded_module *m, unsigned long rounds,
 		     bool verbose)
@@ -95,11 +131,22 @@ static bool exercise(const struct module_file *f, struct loaded_module *m, unsig
 	}
 	if (verbose)
 		report_window("module loaded");
+	/* A page offset only this module uses: unloading must unmap it on
+	 * every CPU and flush every TLB (the CPUs have just used it). */
+	size_t own_page = 0;
+	if (m->percpu_addr) {
+		size_t off = m->percpu_addr - PERCPU_BASE, end = off + m->percpu_init + m->percpu_zero;
+		for (size_t p = off / PAGE_SIZE; p * PAGE_SIZE < end && !own_page; p++)
+			if (pcpu_page_refcount(demo_rt, p) == 1)
+				own_page = p;
+	}
 	rc = module_unload(demo_rt, m);
 	if (rc) {
 		check(false, "module %s: unload: %s", f->name, pcpu_strerror(rc));
 		ok = false;
 	}
+	if (own_page && verbose)
+		check_no_stale_tlb(f->name, own_page);
 	return ok;
 }
 

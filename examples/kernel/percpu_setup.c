@@ -35,6 +35,8 @@ static struct pcpu_i386_bootmem bootmem;
 static struct pcpu_i386_backend backend;
 static struct pcpu_arch_ops ops;
 static void (*backend_flush)(void *ctx, uintptr_t va, size_t len);
+static void (*backend_unmap)(void *ctx, uintptr_t va);
+static unsigned unmaps_since_shootdown;
 static struct spinlock rt_lock = SPINLOCK_INIT;
 static size_t data_pages;
 static unsigned long shootdowns;
@@ -93,12 +95,23 @@ static void local_flush_all(void *ctx)
 	write_cr3(read_cr3());
 }
 
-/* The backend flushes this CPU page by page; the other CPUs may hold the
- * same translations, so they get one shootdown IPI per flush. */
+static void unmap_counted(void *ctx, uintptr_t va)
+{
+	backend_unmap(ctx, va);
+	unmaps_since_shootdown++;
+}
+
+/* The backend flushes this CPU page by page.  Any other CPU may hold the
+ * same translations (per_cpu() reads every CPU's copy), so the others get
+ * a shootdown IPI, on which they flush their whole TLB.  The runtime calls
+ * this once per CPU slot after unmapping the pages of all of them, so one
+ * shootdown covers every unmap before it: later calls with no unmap in
+ * between send none. */
 static void flush_tlb_everywhere(void *ctx, uintptr_t va, size_t len)
 {
 	backend_flush(ctx, va, len);
-	if (smp_online_count() > 1) {
+	if (smp_online_count() > 1 && unmaps_since_shootdown) {
+		unmaps_since_shootdown = 0;
 		shootdowns++;
 		smp_tlb_shootdown();
 	}
@@ -148,6 +161,8 @@ void percpu_boot(void)
 		panic("percpu: pcpu_i386_backend_ops: %s", pcpu_strerror(rc));
 	backend_flush = ops.flush_tlb;
 	ops.flush_tlb = flush_tlb_everywhere;
+	backend_unmap = ops.unmap_page;
+	ops.unmap_page = unmap_counted;
 
 	size_t meta_size = pcpu_runtime_meta_size(PERCPU_SHIFT, PERCPU_NR_CPUS, MAX_AREAS);
 	uint32_t meta = pmem_alloc_pages(ALIGN_UP(meta_size, PAGE_SIZE) / PAGE_SIZE);
