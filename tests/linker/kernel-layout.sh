@@ -66,6 +66,14 @@ for mode in vm classic; do
 	else
 		[ $start -eq $load ] || bad "classic: __per_cpu_start $start != __per_cpu_load $load"
 	fi
+	# multiboot: the header within the file's first 8 KiB, 4-byte aligned
+	# (od reads 4-byte words from offset 0), and the entry point
+	for l in bfd lld; do
+		od -An -tx4 -v -N8192 "$tmp/k-$mode-$l.elf" | grep -qw 1badb002 ||
+			bad "$mode/$l: no multiboot header in the first 8 KiB"
+		[ "$("$READELF" -hW "$tmp/k-$mode-$l.elf" | awk '/Entry point/ { print $4 }')" = "0x$(sym "$tmp/k-$mode-$l.elf" _start | sed 's/^0*//')" ] ||
+			bad "$mode/$l: entry point is not _start"
+	done
 	echo "$mode: per-CPU [$(printf '%#x' $start), $(printf '%#x' $end)), template at $(printf '%#x' $load), $isize bytes copied, $((size - isize)) zeroed"
 done
 exit $fail
