@@ -164,7 +164,7 @@ static double draw_window(const struct layout *l, FILE *out, double y)
 			box - 2);
 		if (l->pages_per_cpu)
 			fprintf(out, "<rect x=\"%.2f\" y=\"%g\" width=\"%.2f\" height=\"12\" "
-				"fill=\"%s\"/>", x, yy, w < 1 ? 1 : w, area_colors[0]);
+				"fill=\"%s\"/>", x, yy, w < 2 ? 2 : w, area_colors[0]);
 		fputs("</g>\n", out);
 	}
 	return y + 16.0 * ((l->nr_cpus + per_row - 1) / per_row) + 2 * ROW_H;
@@ -236,7 +236,7 @@ static double draw_variables(const struct layout *l, FILE *out, double y)
 				"y=\"%.2f\" width=\"120\" height=\"%.2f\" fill=\"%s\" stroke=\"#fff\" "
 				"stroke-width=\"0.3\"/><line x1=\"%g\" y1=\"%.2f\" x2=\"%g\" y2=\"%.2f\" "
 				"stroke=\"#888\" stroke-width=\"0.5\"/><text x=\"%g\" y=\"%.2f\" "
-				"font-size=\"11\">%#08" PRIx64 " %6" PRIu64 "  ",
+				"font-size=\"11\">0x%06" PRIx64 " %6" PRIu64 "  ",
 				v->size, off, BAR_X, vy, vh < 0.8 ? 0.8 : vh, area_color(f, i),
 				BAR_X + 120, vy + (vh < 0.8 ? 0.4 : vh / 2), BAR_X + 290, ry - 4,
 				BAR_X + 300, ry, off, v->size);

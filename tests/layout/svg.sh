@@ -29,8 +29,7 @@ for f in layout["files"]:
         label = [t for t in texts if t.split()[-1:] == [v["name"]]]
         assert label, "variable %s not named" % v["name"]
         assert any(t.startswith(v["name"] + ":") for t in titles), "no tooltip for " + v["name"]
-        off = "%#08x" % v["offset"] if v["offset"] else "00000000"
-        assert any(l.split()[0] in (off, "0x%06x" % v["offset"]) for l in label), (v, label)
+        assert any(l.split()[0] == "0x%06x" % v["offset"] for l in label), (v, label)
 cpus = [t for t in titles if t.startswith("CPU ")]
 assert len(cpus) == layout["window"]["nr_cpus"], (len(cpus), layout["window"]["nr_cpus"])
 pages = [t for t in texts if t.startswith("page ")]
