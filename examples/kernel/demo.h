@@ -31,6 +31,8 @@ void demo_dynamic(void);
 void demo_security(void);
 /* demo_modules.c */
 void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsigned long loops);
+/* Modules loaded and unloaded cleanly, refused, and loop cycles run. */
+void demo_modules_counts(unsigned *loaded, unsigned *refused, unsigned long *cycles);
 struct demo_module;
 /* Run the module's run_on_cpu hook on every online CPU at once. */
 void module_run_everywhere(const struct demo_module *d, unsigned long rounds);

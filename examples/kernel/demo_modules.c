@@ -48,6 +48,15 @@ struct module_file {
 };
 
 static unsigned long run_rounds;
+static unsigned n_loaded, n_refused;
+static unsigned long n_cycles;
+
+void demo_modules_counts(unsigned *loaded, unsigned *refused, unsigned long *cycles)
+{
+	*loaded = n_loaded;
+	*refused = n_refused;
+	*cycles = n_cycles;
+}
 
 static void run_module_on_cpu(void *arg)
 {
@@ -194,6 +203,7 @@ void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsign
 				continue;
 			}
 			kprintf("%s (refused)\n", err);
+			n_refused++;
 			snap(&now);
 			check(same(&before, &now),
 			      "module %s: refused (%s) and nothing leaked: %zu pages mapped, %zu free pages",
@@ -202,6 +212,7 @@ void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsign
 			continue;
 		}
 		bool ok = exercise(f, &lm[i], rounds, true);
+		n_loaded += ok;
 		snap(&now);
 		check(ok, "module %s: loaded, run on %u CPUs, every CPU's copy checked, unloaded",
 		      f->name, smp_online_count());
@@ -277,6 +288,7 @@ void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsign
 		}
 	}
 	checks_set_quiet(false);
+	n_cycles = loops;
 	snap(&now);
 	kprintf("loop: %lu load/unload cycles of %u modules; pages mapped: %zu at the start, "
 		"up to %zu while loaded, %zu at the end; free pages %zu -> %zu; %lu TLB shootdowns so far\n",

@@ -95,6 +95,19 @@ void kernel_main(uint32_t magic, const struct multiboot_info *mbi)
 		      end_stats.live_areas == boot_stats.live_areas && pmem_free_count() == boot_free,
 	      "at the end the window is as after boot: %zu pages mapped, %zu areas, %zu free pages",
 	      end_stats.mapped_pages, end_stats.live_areas, pmem_free_count());
+	size_t pt_boot, pt_normal;
+	unsigned mods_loaded, mods_refused;
+	unsigned long cycles;
+	percpu_pt_pages(&pt_boot, &pt_normal);
+	demo_modules_counts(&mods_loaded, &mods_refused, &cycles);
+	kprintf("summary: %u CPUs; window %lu MiB of address space (%u CPUs x %lu KiB), "
+		"%zu pages mapped now (%zu per CPU) + %zu page-table pages; static area %zu bytes; "
+		"modules: %u loaded, run and unloaded, %u refused; %lu load/unload cycles; "
+		"%lu TLB shootdowns\n",
+		smp_online_count(), (PERCPU_NR_CPUS * PERCPU_STRIDE) >> 20, PERCPU_NR_CPUS,
+		PERCPU_STRIDE >> 10, end_stats.mapped_pages, end_stats.mapped_offsets,
+		pt_boot + pt_normal, (size_t)(__per_cpu_end - __per_cpu_start), mods_loaded,
+		mods_refused, cycles, percpu_shootdowns());
 	kprintf("RESULT: %s (%u checks passed, %u failed)\n", checks_failed() ? "FAIL" : "PASS",
 		checks_passed(), checks_failed());
 	demo_exit(checks_failed() ? DEMO_EXIT_FAIL : DEMO_EXIT_PASS);

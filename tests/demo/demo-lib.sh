@@ -118,6 +118,7 @@ demo_expect_full_report() {
 		expect_line "$name" "^CHECK PASS: hotplug: afterwards the window and the free pages are as before"
 	fi
 	expect_line "$name" "^CHECK PASS: at the end the window is as after boot"
+	expect_line "$name" "^summary: $smp CPUs; .* modules: 2 loaded, run and unloaded, 3 refused; [0-9]+ load/unload cycles;"
 	expect_line "$name" "^RESULT: PASS"
 	expect_no_line "$name" "^CHECK FAIL"
 }
