@@ -53,7 +53,7 @@ while read -r gcc so; do
 	grep -q "^failures 0$" <<<"$ref" || fail "$tag: reference: $ref"
 	# The poison must break a build that reads the table (else it proves nothing).
 	# (In a child shell: it is expected to crash, quietly.)
-	if bash -c '"$1" poison' crash "$plugin_tmp/$tag/ref" >/dev/null 2>&1; then
+	if bash -c '"$1" poison; exit $?' crash "$plugin_tmp/$tag/ref" >/dev/null 2>&1; then
 		fail "$tag: the reference build survives a poisoned table"
 	fi
 
