@@ -28,6 +28,13 @@ for cc in $compilers; do
   done
  done
 done
+# the generic arch part (classic only, smp_processor_id() from the kernel)
+for arch in -m32 -m64; do
+	n=$((n + 1))
+	$CC $arch -std=gnu89 -O2 -DPERCPU_ARCH_GENERIC -DCONFIG_HAS_VM_PERCPU -ffreestanding -fno-pie -nostdlib \
+		-Wall -Wextra -Wpedantic -Werror $inc -c "$src" -o "$tmp/a.o" 2>"$tmp/err" ||
+		{ echo "FAIL: generic arch part $arch:"; cat "$tmp/err"; fail=1; }
+done
 echo "compiled api-usage.c in $n configurations"
 
 # The mode switch: VM only when both macros are defined.
