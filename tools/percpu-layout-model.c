@@ -68,6 +68,39 @@ static void sort_vars(struct layout_file *f)
 	free(k);
 }
 
+/* Put the sections in offset order (the order they sit in the area), and
+ * remap the variables' section indices accordingly. */
+static void sort_sections(struct layout_file *f)
+{
+	size_t n = f->nr_sections, i;
+	size_t *order = layout_xmalloc(n * sizeof(*order));
+	unsigned *newidx = layout_xmalloc(n * sizeof(*newidx));
+	struct layout_section *sorted = layout_xmalloc(n * sizeof(*sorted));
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	/* insertion sort, stable: a handful of sections */
+	for (i = 1; i < n; i++) {
+		size_t j = i, o = order[i];
+
+		while (j > 0 && f->sections[order[j - 1]].offset > f->sections[o].offset) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = o;
+	}
+	for (i = 0; i < n; i++) {
+		sorted[i] = f->sections[order[i]];
+		newidx[order[i]] = (unsigned)i;
+	}
+	memcpy(f->sections, sorted, n * sizeof(*sorted));
+	for (i = 0; i < f->nr_vars; i++)
+		f->vars[i].section = newidx[f->vars[i].section];
+	free(order);
+	free(newidx);
+	free(sorted);
+}
+
 /* Lay the sections out in the file's area and size it. */
 static void layout_sections(struct layout_file *f)
 {
@@ -75,45 +108,13 @@ static void layout_sections(struct layout_file *f)
 	size_t i;
 
 	if (f->kind == LAYOUT_IMAGE) {
-		/* Sorting moves sections, so remap the variables' section indices. */
-		size_t *order = layout_xmalloc(f->nr_sections * sizeof(*order));
-		unsigned *newidx = layout_xmalloc(f->nr_sections * sizeof(*newidx));
-		struct layout_section *sorted = layout_xmalloc(f->nr_sections * sizeof(*sorted));
-
-		for (i = 0; i < f->nr_sections; i++)
-			order[i] = i;
-		/* insertion sort by vma: a handful of sections */
-		for (i = 1; i < f->nr_sections; i++) {
-			size_t j = i, o = order[i];
-
-			while (j > 0 && f->sections[order[j - 1]].vma > f->sections[o].vma) {
-				order[j] = order[j - 1];
-				j--;
-			}
-			order[j] = o;
-		}
-		for (i = 0; i < f->nr_sections; i++) {
-			sorted[i] = f->sections[order[i]];
-			newidx[order[i]] = (unsigned)i;
-		}
-		memcpy(f->sections, sorted, f->nr_sections * sizeof(*sorted));
-		for (i = 0; i < f->nr_vars; i++)
-			f->vars[i].section = newidx[f->vars[i].section];
-		free(order);
-		free(newidx);
-		free(sorted);
+		/* At their link addresses, from the lowest. */
 		f->base = f->sections[0].vma;
-		for (i = 0; i < f->nr_sections; i++) {
-			struct layout_section *s = &f->sections[i];
-
-			s->offset = s->vma - f->base;
-			if (s->offset + s->size > end)
-				end = s->offset + s->size;
-			if (!s->zero_fill && s->offset + s->size > init_end)
-				init_end = s->offset + s->size;
-			if (s->align > align)
-				align = s->align;
-		}
+		for (i = 1; i < f->nr_sections; i++)
+			if (f->sections[i].vma < f->base)
+				f->base = f->sections[i].vma;
+		for (i = 0; i < f->nr_sections; i++)
+			f->sections[i].offset = f->sections[i].vma - f->base;
 	} else {
 		/* Contents first, then zero fill: init_size + zero_size. */
 		for (int pass = 0; pass < 2; pass++) {
@@ -124,12 +125,20 @@ static void layout_sections(struct layout_file *f)
 					continue;
 				s->offset = align_up(end, s->align);
 				end = s->offset + s->size;
-				if (!s->zero_fill)
-					init_end = end;
-				if (s->align > align)
-					align = s->align;
 			}
 		}
+	}
+	sort_sections(f);
+	end = 0;
+	for (i = 0; i < f->nr_sections; i++) {
+		const struct layout_section *s = &f->sections[i];
+
+		if (s->offset + s->size > end)
+			end = s->offset + s->size;
+		if (!s->zero_fill && s->offset + s->size > init_end)
+			init_end = s->offset + s->size;
+		if (s->align > align)
+			align = s->align;
 	}
 	/* percpu.lds keeps .bss.percpu in the same output section as
 	 * .data.percpu (zeros in the file) and marks where the template ends. */
@@ -237,6 +246,9 @@ static void decide_window(struct layout *l, const struct layout_options *opt)
 	if (k) {
 		l->base = k->base;
 		l->base_source = LAYOUT_SRC_IMAGE;
+	} else if (l->nr_files && l->files[0].addr_bits == 64) {
+		/* x86-64 objects: the hosted runtime's window (tests, benchmarks) */
+		l->base = PERCPU_HOSTED_BASE;
 	}
 	if (opt->base_set) {
 		l->base = opt->base;

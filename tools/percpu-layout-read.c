@@ -576,6 +576,7 @@ int layout_read_file(const char *path, struct layout_file *out, char *err, size_
 	if (bits <= 0)
 		bits = bfd_get_arch_size(r.abfd);
 	r.addr_max = bits > 0 && bits < 64 ? (uint64_t)1 << bits : 0;
+	out->addr_bits = bits > 0 ? (unsigned)bits : 0;
 	r.secmap_len = bfd_count_sections(r.abfd) + 1;
 	r.secmap = layout_xmalloc(r.secmap_len * sizeof(int));
 	for (size_t i = 0; i < r.secmap_len; i++)

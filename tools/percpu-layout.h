@@ -101,6 +101,7 @@ enum layout_role { LAYOUT_ROLE_KERNEL, LAYOUT_ROLE_MODULE };
 struct layout_file {
 	char *path;
 	char *format;            /* libbfd's target name, e.g. elf32-i386 */
+	unsigned addr_bits;      /* 32 or 64 */
 	enum layout_kind kind;
 	enum layout_role role;
 	bool linux_naming;       /* .data..percpu */

@@ -119,9 +119,14 @@ static void test_kernel_and_modules(void)
 	CU_ASSERT_TRUE(l.files[0].placed);
 	CU_ASSERT_EQUAL(l.files[0].area_offset, 0);
 
-	/* m1: data 0x14 at 0, bss at 0x40 (its alignment), area 0x140 at 64 */
-	CU_ASSERT_EQUAL(l.files[1].sections[1].offset, 0);
-	CU_ASSERT_EQUAL(l.files[1].sections[0].offset, 0x40);
+	/* m1: data 0x14 at 0, bss at 0x40 (its alignment), area 0x140 at 64;
+	 * the sections are listed in that order although the file had bss first */
+	CU_ASSERT_STRING_EQUAL(l.files[1].sections[0].name, ".data.percpu");
+	CU_ASSERT_EQUAL(l.files[1].sections[0].offset, 0);
+	CU_ASSERT_STRING_EQUAL(l.files[1].sections[1].name, ".bss.percpu");
+	CU_ASSERT_EQUAL(l.files[1].sections[1].offset, 0x40);
+	CU_ASSERT_STRING_EQUAL(l.files[1].sections[l.files[1].vars[1].section].name,
+			       ".bss.percpu");
 	CU_ASSERT_EQUAL(l.files[1].area_size, 0x140);
 	CU_ASSERT_EQUAL(l.files[1].init_size, 0x14);
 	CU_ASSERT_EQUAL(l.files[1].area_align, 64);
