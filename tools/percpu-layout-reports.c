@@ -272,15 +272,19 @@ static int collect_dir(const char *dir, struct path_list *out, int depth, char *
 		here.v[here.n++] = layout_xasprintf("%s/%s", dir, e->d_name);
 	}
 	closedir(d);
-	qsort(here.v, here.n, sizeof(char *), cmp_str);
+	if (here.n) /* qsort(NULL, 0, ...) is undefined */
+		qsort(here.v, here.n, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < here.n; i++) {
-		struct stat st;
+		struct stat st, lst;
 		size_t len = strlen(here.v[i]);
 
-		if (ret == 0 && stat(here.v[i], &st) == 0) {
-			if (S_ISDIR(st.st_mode)) {
+		if (ret == 0 && stat(here.v[i], &st) == 0 && lstat(here.v[i], &lst) == 0) {
+			/* Not through symbolic links to directories: a link to a
+			 * parent would make the walk loop. */
+			if (S_ISDIR(st.st_mode) && S_ISDIR(lst.st_mode)) {
 				ret = collect_dir(here.v[i], out, depth + 1, err, errlen);
-			} else if (len > 5 && strcmp(here.v[i] + len - 5, ".json") == 0) {
+			} else if (S_ISREG(st.st_mode) && len > 5 &&
+				   strcmp(here.v[i] + len - 5, ".json") == 0) {
 				layout_grow(&out->v, &out->cap, out->n, sizeof(char *));
 				out->v[out->n++] = here.v[i];
 				continue;

@@ -52,6 +52,18 @@ while IFS= read -r c; do
 	done
 done <<< "$cases"
 
+# The reports found through a nested directory with a link back to its
+# parent (walked once, not in a loop) give the same output.
+mkdir -p "$layout_tmp/nested/a/b"
+cp "$layout_tmp"/reports/*.json "$layout_tmp/nested/a/b/"
+ln -s .. "$layout_tmp/nested/a/b/up"
+layout_run "$layout_tmp/ld" --reports ../nested kernel.elf net.ko fs.ko
+if [ "$layout_status" -eq 0 ] && diff -q "$LAYOUT_GOLDEN/reports.txt" "$layout_out" > /dev/null; then
+	pass "reports from a nested directory with a link loop"
+else
+	fail "reports from a nested directory: exit $layout_status $(cat "$layout_err")"
+fi
+
 # Offsets and sizes against nm -S: address - __per_cpu_start, st_size.
 for linker in ld lld; do
 	d=$layout_tmp/$linker
