@@ -22,42 +22,8 @@ static const char *kind_name(const struct layout_file *f)
 
 /* The variable rows are most of the output (50,000 of them in the
  * benchmark), and printf's format interpretation was most of the tool's
- * time there: the rows are put together by hand instead. */
-static char *put_udec(char *p, uint64_t v, int width)
-{
-	char tmp[24];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (; width > n; width--)
-		*p++ = ' ';
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
-static char *put_hex(char *p, uint64_t v, int digits)
-{
-	static const char hex[] = "0123456789abcdef";
-	char tmp[20];
-	int n = 0;
-
-	do {
-		tmp[n++] = hex[v & 15];
-		v >>= 4;
-	} while (v);
-	*p++ = '0';
-	*p++ = 'x';
-	for (; digits > n; digits--)
-		*p++ = '0';
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
+ * time there: the rows are put together by hand instead
+ * (layout_put_udec/layout_put_hex). */
 /* `s` left-justified in `width` columns; the caller's buffer holds it. */
 static char *put_left(char *p, const char *s, size_t len, size_t width)
 {
@@ -104,13 +70,13 @@ static void print_file(const struct layout *l, const struct layout_file *f, FILE
 		/* "  0x%08x %10u %6u %8u %-4s  %-*s " then the name */
 		*p++ = ' ';
 		*p++ = ' ';
-		p = put_hex(p, f->area_offset + v->offset, 8);
+		p = layout_put_hex(p, f->area_offset + v->offset, 8);
 		*p++ = ' ';
-		p = put_udec(p, v->size, 10);
+		p = layout_put_udec(p, v->size, 10);
 		*p++ = ' ';
-		p = put_udec(p, v->align, 6);
+		p = layout_put_udec(p, v->align, 6);
 		*p++ = ' ';
-		p = put_udec(p, v->hole_before, 8);
+		p = layout_put_udec(p, v->hole_before, 8);
 		*p++ = ' ';
 		p = put_left(p, v->zero_fill ? "zero" : "data", 4, 4);
 		*p++ = ' ';

@@ -200,3 +200,38 @@ void layout_free(struct layout *l)
 	free(l->dynamic);
 	memset(l, 0, sizeof(*l));
 }
+
+char *layout_put_udec(char *p, uint64_t v, int width)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (; width > n; width--)
+		*p++ = ' ';
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+char *layout_put_hex(char *p, uint64_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	*p++ = '0';
+	*p++ = 'x';
+	for (; digits > n; digits--)
+		*p++ = '0';
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}

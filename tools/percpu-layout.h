@@ -221,6 +221,11 @@ void layout_add_problem(struct layout *l, enum layout_problem_kind kind, const c
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void layout_free(struct layout *l);
 void layout_file_free(struct layout_file *f);
+/* Write v in decimal, right-justified in `width` columns (at most 20
+ * digits), or as 0x and at least `digits` hex digits; return the end.  The
+ * per-variable rows use these instead of printf (see percpu-layout-text.c). */
+char *layout_put_udec(char *p, uint64_t v, int width);
+char *layout_put_hex(char *p, uint64_t v, int digits);
 /* "4 KiB", "1 MiB", "1.5 MiB": for the text and SVG outputs. */
 void layout_human_size(uint64_t bytes, char *buf, size_t len);
 
