@@ -126,6 +126,20 @@ grep -q 'percpu is in section .data.percpu but no plugin report declares it' "$l
 $CC -m32 -c "$LAYOUT_FIXTURES/note-v2.s" -o "$c/note-v2.o"
 expect_problems "unknown note version" bad-note note-v2.o
 
+# The problems in JSON, valid against the schema.
+layout_run "$c" --json --dynamic 800000 kernel.elf big-a.ko fs16.ko overhang.ko note-v2.o
+if [ "$layout_status" -eq 0 ] && "$PYTHON3" -c '
+import json, sys, jsonschema
+doc = json.load(open(sys.argv[1]))
+jsonschema.validate(doc, json.load(open(sys.argv[2])))
+kinds = sorted({p["kind"] for p in doc["problems"]})
+assert kinds == ["bad-note", "mixed-strides", "outside-section", "over-stride"], kinds
+' "$layout_out" "$top_srcdir/tests/layout/layout-schema.json"; then
+	pass "problems in JSON, valid against the schema"
+else
+	fail "problems in JSON"
+fi
+
 # Without --check the same problems are listed, and the exit status is 0.
 layout_run "$c" kernel.elf big-a.ko big-b.ko
 if [ "$layout_status" -ne 0 ] || ! grep -q '^problems: 1$' "$layout_out"; then

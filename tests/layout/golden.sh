@@ -42,8 +42,12 @@ while IFS= read -r c; do
 			continue
 		fi
 		case $name in *.json)
-			"$PYTHON3" -c 'import json,sys; json.load(open(sys.argv[1]))' "$layout_out" ||
-				fail "$name ($linker): not valid JSON" ;;
+			# valid JSON, and valid against the documented schema
+			"$PYTHON3" -c '
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
+' "$layout_out" "$top_srcdir/tests/layout/layout-schema.json" ||
+				fail "$name ($linker): not valid against layout-schema.json" ;;
 		esac
 		if [ "${LAYOUT_GOLDEN_UPDATE:-}" = 1 ] && [ $linker = ld ]; then
 			cp "$layout_out" "$LAYOUT_GOLDEN/$name"
