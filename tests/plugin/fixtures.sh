@@ -6,7 +6,9 @@
 . "$top_srcdir/tests/plugin/plugin-lib.sh"
 
 runner="$PYTHON3 $top_srcdir/tests/plugin/run-fixtures.py"
-flags="--flag=-DCONFIG_HAS_VM_PERCPU"
+# The garbage collector runs at every opportunity (the plugin must hold no
+# tree it does not own across a collection).
+flags="--flag=-DCONFIG_HAS_VM_PERCPU --flag=--param=ggc-min-expand=0 --flag=--param=ggc-min-heapsize=0"
 for i in $PLUGIN_TEST_INCLUDES; do flags="$flags --flag=$i"; done
 
 while read -r gcc so; do
