@@ -258,16 +258,20 @@ void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsign
 				continue;
 			}
 			loaded[nl++] = i;
-			if (lm[i].desc->init && lm[i].desc->init() != 0)
-				failures++;
 		}
 		if (cycle == 0) {
 			/* Where each landed with all of them loaded in command-line
-			 * order: what percpu-layout predicts for the same files. */
+			 * order (before any init could allocate): what percpu-layout
+			 * predicts for the same files. */
 			for (unsigned k = 0; k < nl; k++)
 				kprintf("loop: all loaded: %s per-CPU area at 0x%08x (%zu bytes)\n",
 					lm[loaded[k]].name, (uint32_t)lm[loaded[k]].percpu_addr,
 					lm[loaded[k]].percpu_init + lm[loaded[k]].percpu_zero);
+		}
+		for (unsigned k = 0; k < nl; k++) {
+			const struct demo_module *d = lm[loaded[k]].desc;
+			if (d->init && d->init() != 0)
+				failures++;
 		}
 		struct pcpu_stats st;
 		pcpu_get_stats(demo_rt, &st);

@@ -65,7 +65,7 @@ expect_no_line() {
 # linked by LINKER (bfd|lld); the two that must be refused say so.
 demo_modules_initrd() {
 	local d="$top_builddir/examples/modules/$1"
-	echo "$d/counter_mod.o,$d/zero_mod.o,$d/big_mod.o expect=refuse,$d/stride_mod.o expect=refuse,$d/undef_mod.o expect=refuse"
+	echo "$d/counter_mod.o,$d/zero_mod.o,$d/noplugin_mod.o,$d/big_mod.o expect=refuse,$d/stride_mod.o expect=refuse,$d/undef_mod.o expect=refuse"
 }
 
 # demo_expect_full_report NAME SMP ITERS PAGING: what every full boot (all
@@ -100,7 +100,9 @@ demo_expect_full_report() {
 	expect_line "$name" "^CHECK PASS: counter_mod: $smp CPUs counted "
 	expect_line "$name" "^CHECK PASS: zero_mod: $smp CPUs each filled their own copy"
 	local m
-	for m in counter_mod zero_mod; do
+	expect_line "$name" "^module noplugin_mod.o: loaded: .* stride note: none\$"
+	expect_line "$name" "^CHECK PASS: noplugin_mod: built without the plugin, $smp CPUs counted in their own copies"
+	for m in counter_mod zero_mod noplugin_mod; do
 		expect_line "$name" "^CHECK PASS: module $m.o: after unload its pages are unmapped and given back"
 	done
 	expect_line "$name" "^CHECK PASS: module zero_mod.o: after unload every CPU faults on its copy of page offset 0x[0-9a-f]+, and CPU 0 on every CPU's \\(no stale TLB entry\\)"
@@ -120,7 +122,7 @@ demo_expect_full_report() {
 		expect_line "$name" "^CHECK PASS: hotplug: afterwards the window and the free pages are as before"
 	fi
 	expect_line "$name" "^CHECK PASS: at the end the window is as after boot"
-	expect_line "$name" "^summary: $smp CPUs; .* modules: 2 loaded, run and unloaded, 3 refused; [0-9]+ load/unload cycles;"
+	expect_line "$name" "^summary: $smp CPUs; .* modules: 3 loaded, run and unloaded, 3 refused; [0-9]+ load/unload cycles;"
 	expect_line "$name" "^RESULT: PASS"
 	expect_no_line "$name" "^CHECK FAIL"
 }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # percpu-layout predicts where each module's per-CPU area lands when the
 # modules are loaded in order after the kernel; the demo kernel reports
-# where the runtime really put them (first cycle of its loop, all loaded).
-# The two must agree, for GNU ld and ld.lld builds.
+# where the runtime really put them (first cycle of its loop, all loaded,
+# before their init hooks ran).  The two must agree, for GNU ld and ld.lld
+# builds, for modules built with the plugin and without (no stride note).
 . "$top_srcdir/tests/demo/demo-lib.sh"
 layout="$top_builddir/tools/percpu-layout"
 
@@ -11,15 +12,15 @@ for variant in 2level-bfd pae-lld; do
 	kernel="$top_builddir/examples/demo-kernel-$variant.elf"
 	mods="$top_builddir/examples/modules/$linker"
 	name="layout-$variant"
-	demo_boot "$name" "$kernel" 2 -initrd "$mods/counter_mod.o,$mods/zero_mod.o" \
+	demo_boot "$name" "$kernel" 2 -initrd "$mods/counter_mod.o,$mods/zero_mod.o,$mods/noplugin_mod.o" \
 		-append "iters=100 rounds=1 loops=1"
 	expect_status "$name" 33 || continue
-	predicted=$("$layout" "$kernel" "$mods/counter_mod.o" "$mods/zero_mod.o") || {
+	predicted=$("$layout" "$kernel" "$mods/counter_mod.o" "$mods/zero_mod.o" "$mods/noplugin_mod.o") || {
 		echo "FAIL: $name: percpu-layout failed"
 		demo_fail=1
 		continue
 	}
-	for m in counter_mod zero_mod; do
+	for m in counter_mod zero_mod noplugin_mod; do
 		# "lands at: offset 0x28..0x38 of the stride, CPU 0 address 0xc0000028"
 		want=$(printf '%s\n' "$predicted" | sed -n "/^$(echo "$mods/$m.o" | sed 's/[\/&.]/\\&/g'):/,/lands at:/p" |
 			sed -n 's/.*lands at: .* CPU 0 address \(0x[0-9a-f]*\).*/\1/p')

@@ -13,7 +13,7 @@ loop_case() {
 		-initrd "$(demo_modules_initrd "$linker")" -append "iters=1000 rounds=10 loops=$cycles"
 	expect_status "$name" 33 || return
 	local line
-	line=$(grep -E "^loop: $cycles load/unload cycles of 2 modules; " "$demo_log")
+	line=$(grep -E "^loop: $cycles load/unload cycles of 3 modules; " "$demo_log")
 	if [ -z "$line" ]; then
 		echo "FAIL: $name: no loop summary for $cycles cycles of 2 modules (log: $demo_log)"
 		demo_fail=1
