@@ -3,6 +3,7 @@
 # through run-fixtures.py, with every plugin build; then the runner's own
 # check: each fixture in fixtures-wrong/ states a wrong expectation
 # (missing, extra, misplaced, wrong kind) and the runner must reject it.
+# Every fixture is also compiled as C++ with the matching g++.
 . "$top_srcdir/tests/plugin/plugin-lib.sh"
 
 runner="$PYTHON3 $top_srcdir/tests/plugin/run-fixtures.py"
@@ -17,6 +18,16 @@ while read -r gcc so; do
 		pass "$tag: every fixture has exactly the diagnostics it expects"
 	else
 		fail "$tag: fixtures"
+	fi
+	# The same fixtures as C++ (g++ compiles .c files as C++): the plugin
+	# sees the C++ front end's trees and must say the same.  configure
+	# found this g++ to build the plugin with.
+	cxx="$(dirname "$gcc")/$(basename "$gcc" | sed 's/gcc/g++/')"
+	if $runner --gcc "$cxx" --plugin "$so" $flags "$top_srcdir"/tests/plugin/fixtures/*.c >"$plugin_tmp/cxx.log" 2>&1; then
+		pass "$(basename "$cxx"): every fixture, as C++, has exactly the diagnostics it expects"
+	else
+		fail "$(basename "$cxx"): fixtures as C++"
+		cat "$plugin_tmp/cxx.log"
 	fi
 	for wrong in "$top_srcdir"/tests/plugin/fixtures-wrong/*.c; do
 		if $runner --gcc "$gcc" --plugin "$so" $flags "$wrong" >"$plugin_tmp/wrong.log" 2>&1; then
