@@ -71,7 +71,7 @@ long *api_dynamic(void)
 	struct pair *e = (struct pair *)__alloc_percpu(sizeof(struct pair), 8);
 
 	if (d)
-		*per_cpu_ptr(d, 1) = 3;
+		*per_cpu_ptr(d, NR_CPUS - 1) = 3;
 	free_percpu(e);
 	return d;
 }

@@ -159,7 +159,7 @@ int main(void)
 		printf(" %d", per_cpu(run_array, cpu)[7]);
 	printf("\n");
 	printf("other_pick(&run_array[0], 2, 7) is &per_cpu(run_array, 2)[7]: %s\n",
-	       other_pick(&run_array[0], 2, 7) == &per_cpu(run_array, 2)[7] ? "yes" : "no");
+	       other_pick(&run_array[0], CPU(2), 7) == &per_cpu(run_array, CPU(2))[7] ? "yes" : "no");
 
 	/* a CPU argument with side effects is evaluated once */
 	calls = 0;
@@ -167,7 +167,7 @@ int main(void)
 	*per_cpu_ptr(&run_zero, next_cpu()) = 9; /* cpu 1 */
 	n = per_cpu(run_array, next_cpu())[2];   /* cpu 2 */
 	printf("side effects: %u calls, counter[0] %d, zero[1] %d, array[2][2] %d\n", calls,
-	       per_cpu(run_counter, 0), per_cpu(run_zero, 1), n);
+	       per_cpu(run_counter, 0), per_cpu(run_zero, CPU(1)), n);
 
 	/* other CPUs' copies written, memset, copied; pointers compared */
 	for (cpu = 1; cpu < RUN_CPUS; cpu++) {
@@ -175,24 +175,27 @@ int main(void)
 		snprintf(per_cpu(run_stats, cpu).name, sizeof(per_cpu(run_stats, cpu).name), "cpu%u", cpu);
 		memset(per_cpu(run_array, cpu), 0xff, sizeof(per_cpu(run_array, cpu)));
 	}
-	memcpy(&per_cpu(run_stats, 3).hist, &per_cpu(run_stats, 0).hist, sizeof(per_cpu(run_stats, 0).hist));
+#if RUN_CPUS > 1 /* (with a single CPU there is nothing to copy to) */
+	memcpy(&per_cpu(run_stats, CPU(3)).hist, &per_cpu(run_stats, 0).hist,
+	       sizeof(per_cpu(run_stats, 0).hist));
+#endif
 	printf("names:");
 	for (cpu = 0; cpu < RUN_CPUS; cpu++)
 		printf(" %s", per_cpu(run_stats, cpu).name);
 	printf("; hist[2] of cpu 3 copied from cpu 0: %d; array[9] of cpu 2: %d\n",
-	       per_cpu(run_stats, 3).hist[2], per_cpu(run_array, 2)[9]);
+	       per_cpu(run_stats, CPU(3)).hist[2], per_cpu(run_array, CPU(2))[9]);
 	printf("object size of another CPU's copy known to be too small: %s\n",
-	       __builtin_object_size(per_cpu_ptr(&run_stats, 2), 0) != (size_t)-1 &&
-	       __builtin_object_size(per_cpu_ptr(&run_stats, 2), 0) < sizeof(struct run_stats) ? "yes" : "no");
+	       __builtin_object_size(per_cpu_ptr(&run_stats, CPU(2)), 0) != (size_t)-1 &&
+	       __builtin_object_size(per_cpu_ptr(&run_stats, CPU(2)), 0) < sizeof(struct run_stats) ? "yes" : "no");
 	n = 0;
 	for (cpu = 0; cpu < RUN_CPUS; cpu++)
 		for (i = cpu + 1; i < RUN_CPUS; i++)
 			n += per_cpu_ptr(&run_stats, cpu) == per_cpu_ptr(&run_stats, i);
 	printf("equal per-CPU pointers among distinct CPUs: %d\n", n);
 	printf("per_cpu_ptr(&run_stats, 1) == &per_cpu(run_stats, 1): %s\n",
-	       per_cpu_ptr(&run_stats, 1) == &per_cpu(run_stats, 1) ? "yes" : "no");
+	       per_cpu_ptr(&run_stats, CPU(1)) == &per_cpu(run_stats, CPU(1)) ? "yes" : "no");
 	printf("&per_cpu(run_stats, 2).hits == &per_cpu_ptr(&run_stats, 2)->hits: %s\n",
-	       &per_cpu(run_stats, 2).hits == &per_cpu_ptr(&run_stats, 2)->hits ? "yes" : "no");
+	       &per_cpu(run_stats, CPU(2)).hits == &per_cpu_ptr(&run_stats, CPU(2))->hits ? "yes" : "no");
 
 	/* dynamic allocations */
 	dyn = alloc_percpu(struct run_stats);

@@ -27,7 +27,9 @@ $PLUGIN_GCC -no-pie $san -Wl,-T,"$top_builddir/ldscripts/percpu-hosted.lds" $obj
 if ! "$tmp/run-plugin" > "$tmp/out" 2> "$tmp/err"; then
 	echo "FAIL: the plugin-built program exited with an error:"; cat "$tmp/err"; fail=1
 fi
-diff -u "$top_srcdir/tests/hosted/run.expected" "$tmp/out" || { echo "FAIL: output differs (- expected, + got)"; fail=1; }
+expected=$top_srcdir/tests/hosted/run.expected   # for 4 CPUs; else the plain build's output
+[ $PERCPU_NR_CPUS -ge 4 ] || { expected=$tmp/plain.out; "$top_builddir/tests/hosted/percpu-run-vm" > "$expected"; }
+diff -u "$expected" "$tmp/out" || { echo "FAIL: output differs (- expected, + got)"; fail=1; }
 
 # what the plugin did: zero-initialised per-CPU data in .bss.percpu, and no
 # table loads left in the unit that only reads per-CPU data by CPU number

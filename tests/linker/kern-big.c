@@ -3,4 +3,4 @@
 #include <percpu-vm/percpu.h>
 DEFINE_PER_CPU(char[PERCPU_STRIDE + 16], lt_too_big) = { 1 };
 void _start(void);
-void _start(void) { per_cpu(lt_too_big, 1)[3] = 2; }
+void _start(void) { per_cpu(lt_too_big, NR_CPUS - 1)[3] = 2; }

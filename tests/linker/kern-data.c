@@ -12,5 +12,5 @@ __attribute__((section(".bss.percpu"))) long long lt_zero2;
 int lt_data_sum(void);
 int lt_data_sum(void)
 {
-	return lt_data + lt_bss[3] + lt_rodata[0] + per_cpu(lt_mostly, 3) + (int)per_cpu(lt_zero2, 1);
+	return lt_data + lt_bss[3] + lt_rodata[0] + per_cpu(lt_mostly, NR_CPUS - 1) + (int)per_cpu(lt_zero2, NR_CPUS - 1);
 }

@@ -22,7 +22,7 @@ extern int lt_data_sum(void);
 void _start(void);
 void _start(void)
 {
-	per_cpu(lt_counter, 1) += lt_data_sum() + per_cpu(lt_array, 2)[1] + per_cpu(lt_zero, 0)[0];
+	per_cpu(lt_counter, NR_CPUS - 1) += lt_data_sum() + per_cpu(lt_array, NR_CPUS - 1)[1] + per_cpu(lt_zero, 0)[0];
 	this_cpu_inc(lt_linux);
 	for (;;)
 		__asm__ __volatile__("hlt");

@@ -3,4 +3,4 @@
 #include <percpu-vm/percpu.h>
 __attribute__((aligned(8192))) DEFINE_PER_CPU(int, lt_overaligned) = 1;
 void _start(void);
-void _start(void) { per_cpu(lt_overaligned, 1) = 2; }
+void _start(void) { per_cpu(lt_overaligned, NR_CPUS - 1) = 2; }
