@@ -9,6 +9,7 @@
 #include "gdt.h"
 #include "io.h"
 #include "kernel.h"
+#include "ksyms.h"
 #include "multiboot.h"
 #include "paging.h"
 #include "percpu_setup.h"
@@ -74,6 +75,9 @@ void kernel_main(uint32_t magic, const struct multiboot_info *mbi)
 	check(started == topo.nr_cpus || started == max_cpus, "%u of %u CPUs started", started,
 	      topo.nr_cpus);
 	check(fs_ok, "each CPU's %%fs base = __per_cpu_offset[cpu] = cpu << %u", PERCPU_SHIFT);
+
+	kprintf("kernel exports for modules: %u symbols, %u of them per-CPU\n", ksym_count(),
+		ksym_percpu_count());
 
 	/* The ring-3 probe's TSS and user pages, before the baseline below. */
 	check(usermode_init(), "ring-3 probe set up (TSS, user pages at 0x%08x)", usermode_page());

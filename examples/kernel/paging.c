@@ -106,11 +106,6 @@ uint32_t paging_cr3(void) { return cr3_value; }
 uint32_t paging_cr4(void) { return cr4_value; }
 bool paging_nx_enabled(void) { return nx_on; }
 
-void *paging_root(void)
-{
-	return (void *)(uintptr_t)cr3_value;
-}
-
 int paging_map_user(uint32_t va, uint32_t phys)
 {
 	pte_t *pd = pd_for(va);

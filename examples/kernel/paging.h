@@ -29,10 +29,6 @@ uint32_t paging_cr3(void);
 uint32_t paging_cr4(void);
 bool paging_nx_enabled(void);
 
-/* The top-level table the arch page-table helpers are given: the page
- * directory (2-level) or the PDPT (PAE). */
-void *paging_root(void);
-
 /* Map one user-accessible 4 KiB page (U/S set at both levels) outside the
  * identity map, for the ring-3 probe.  0, or -1 when out of memory. */
 int paging_map_user(uint32_t va, uint32_t phys);
