@@ -77,6 +77,13 @@ demo_expect_full_report() {
 	local cpus="" c
 	for ((c = 0; c < smp; c++)); do cpus="$cpus cpu$c=[0-9]+"; done
 	expect_line "$name" "^  pages mapped per CPU:$cpus\$"
+	# Page tables: the boot-time allocator gives the one CPU 0's static
+	# area needs, the normal one every other page table the APs' slots
+	# need (one per 4 MiB under 2-level paging, 2 MiB under PAE).
+	local reach=22 tables
+	[ "$paging" = pae ] && reach=21
+	tables=$(for ((c = 0; c < smp; c++)); do echo $(((PERCPU_BASE + (c << PERCPU_SHIFT)) >> reach)); done | sort -u | wc -l)
+	expect_line "$name" "^  pages mapped in total: .*; page-table pages: 1 boot-time, $((tables - 1)) normal\$"
 	expect_line "$name" "^CHECK PASS: sum of per_cpu\(demo_counter\) over $smp CPUs = $((smp * iters)) \(expected $((smp * iters))\)\$"
 	expect_line "$name" "^CHECK PASS: sum of the 64-bit per-CPU counters = $((3 * smp * iters)) "
 	expect_line "$name" "^CHECK PASS: every CPU's copy of an initialised per-CPU variable holds the template value"
