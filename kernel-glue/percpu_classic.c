@@ -4,8 +4,7 @@
  * runtime's offset allocator (runtime/allocator.c), in static memory.
  *
  * Not thread-safe: setup runs once at boot, and a kernel serialises
- * alloc/free the way it serialises other boot-time allocators (the 2006
- * kernels took a mutex around the module/dynamic per-CPU paths). */
+ * alloc/free with a lock of its own around __alloc_percpu/free_percpu. */
 #include <stdint.h>
 
 #include <percpu-vm/percpu.h>
