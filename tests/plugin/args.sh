@@ -23,7 +23,7 @@ C
 expect_error () {
 	local gcc=$1 so=$2 want=$3; shift 3
 	local out
-	if out=$($gcc -c -o "$plugin_tmp/x.o" -fplugin="$so" "$@" $PLUGIN_TEST_INCLUDES "$src" 2>&1); then
+	if out=$($gcc -c -o "$plugin_tmp/x.o" -fchecking -fplugin="$so" "$@" $PLUGIN_TEST_INCLUDES "$src" 2>&1); then
 		fail "$tag: $* was accepted"
 	elif grep -qF -- "$want" <<<"$out"; then
 		pass "$tag: $* is refused: $(grep -F -- "$want" <<<"$out" | head -1)"
@@ -47,7 +47,7 @@ while read -r gcc so; do
 		$P-report=/nonexistent/dir/r.json
 
 	# help: the text, and the unit still compiles.
-	if out=$($gcc -c -o "$plugin_tmp/h.o" -fplugin="$so" $P-help $PLUGIN_TEST_INCLUDES "$src" 2>&1) \
+	if out=$($gcc -c -o "$plugin_tmp/h.o" -fchecking -fplugin="$so" $P-help $PLUGIN_TEST_INCLUDES "$src" 2>&1) \
 	   && grep -q "mode=check" <<<"$out" && grep -q "report=FILE" <<<"$out"; then
 		pass "$tag: help lists the arguments"
 	else
@@ -73,7 +73,7 @@ while read -r gcc so; do
 		|| fail "$tag: shift=$PERCPU_SHIFT (the configured shift) refused"
 
 	# -E and -save-temps (where a cpp_define from the plugin would break).
-	if $gcc -E -fplugin="$so" $PLUGIN_TEST_INCLUDES "$src" -o "$plugin_tmp/e.i" \
+	if $gcc -E -fchecking -fplugin="$so" $PLUGIN_TEST_INCLUDES "$src" -o "$plugin_tmp/e.i" \
 	   && grep -q "per_cpu_offset" "$plugin_tmp/e.i"; then
 		pass "$tag: -E works with the plugin"
 	else

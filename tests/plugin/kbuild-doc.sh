@@ -20,7 +20,7 @@ export PKG_CONFIG_PATH="$top_builddir"
 # loads OBJECT: does it still load __per_cpu_offset?
 loads () { $READELF -rW "$d/$1" | grep -q __per_cpu_offset; }
 
-if make -s -C "$d" CC="$PLUGIN_GCC" CONFIG_PERCPU_PLUGIN=y main.o foreign.o early.o >"$d/log" 2>&1; then
+if make -s -C "$d" CC="$PLUGIN_GCC -fchecking" CONFIG_PERCPU_PLUGIN=y main.o foreign.o early.o >"$d/log" 2>&1; then
 	loads main.o && fail "main.o was not rewritten" || pass "main.o: rewritten"
 	loads foreign.o && pass "foreign.o: mode=check kept the table loads" || fail "foreign.o was rewritten"
 	[ -s "$d/foreign.percpu.json" ] && pass "foreign.o: report written" || fail "foreign.o: no report"
@@ -30,7 +30,7 @@ else
 	fail "the documented Makefile fails: $(cat "$d/log")"
 fi
 rm -f "$d"/*.o
-if make -s -C "$d" CC="$PLUGIN_GCC" main.o >"$d/log" 2>&1; then
+if make -s -C "$d" CC="$PLUGIN_GCC -fchecking" main.o >"$d/log" 2>&1; then
 	loads main.o && pass "without CONFIG_PERCPU_PLUGIN: not rewritten" || fail "rewritten without the plugin"
 else
 	fail "the documented Makefile fails without the plugin: $(cat "$d/log")"
