@@ -317,6 +317,21 @@ static void test_json_reader(void)
 	jval_free(&v);
 }
 
+static void test_percpu_section_names(void)
+{
+	static const char *const yes[] = { ".data.percpu", ".bss.percpu", ".data..percpu",
+					   ".bss..percpu", ".data.percpu.page_aligned",
+					   ".data..percpu..shared_aligned", ".bss.percpu.x" };
+	static const char *const no[] = { ".data", ".data.percpu_x", ".datapercpu",
+					  ".data.percp", ".bss", "percpu", ".data.percpux.y",
+					  ".note.percpu", "" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		CU_ASSERT_TRUE(layout_is_percpu_section(yes[i]));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		CU_ASSERT_FALSE(layout_is_percpu_section(no[i]));
+}
+
 static void test_human_size(void)
 {
 	char b[32];
@@ -346,6 +361,7 @@ int main(void)
 	CU_add_test(s, "an image after the first input", test_image_second_is_refused);
 	CU_add_test(s, "sizes inferred without st_size", test_inferred_sizes);
 	CU_add_test(s, "JSON reader", test_json_reader);
+	CU_add_test(s, "per-CPU section names", test_percpu_section_names);
 	CU_add_test(s, "human sizes", test_human_size);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
