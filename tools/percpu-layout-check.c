@@ -14,10 +14,13 @@
 
 #include "percpu-layout.h"
 
+/* Every file's objects must have been built for the window's stride:
+ * each file is compared with the window (whose shift came from the
+ * kernel's note, its PERCPU_SHIFT, the first module's note, --shift or
+ * configure, in that order), and a file whose notes disagree among
+ * themselves mixes strides inside. */
 static void check_notes(struct layout *l)
 {
-	const char *first_path = NULL;
-	unsigned first_shift = 0;
 	size_t i, j;
 
 	for (i = 0; i < l->nr_files; i++) {
@@ -41,24 +44,20 @@ static void check_notes(struct layout *l)
 		}
 		if (f->nr_notes == 0)
 			continue;
-		if (!first_path) {
-			first_path = f->path;
-			first_shift = f->notes[0].shift;
-		} else if (f->notes[0].shift != first_shift) {
-			layout_add_problem(l, LAYOUT_PB_MIXED_STRIDES, f->path,
-					   "built for shift %u, but %s for shift %u",
-					   f->notes[0].shift, first_path, first_shift);
-		}
-		if (f->notes[0].shift != l->shift && l->shift_source != LAYOUT_SRC_NOTE)
-			layout_add_problem(l, LAYOUT_PB_MIXED_STRIDES, f->path,
-					   "built for shift %u, but the window uses shift %u (from %s)",
-					   f->notes[0].shift, l->shift,
-					   layout_source_name(l->shift_source));
 		if (f->has_image_shift && f->image_shift != f->notes[0].shift)
 			layout_add_problem(l, LAYOUT_PB_MIXED_STRIDES, f->path,
 					   "linked with PERCPU_SHIFT = %llu, but its objects were "
 					   "built for shift %u",
 					   (unsigned long long)f->image_shift, f->notes[0].shift);
+		else if (f->notes[0].shift != l->shift && l->shift_file)
+			layout_add_problem(l, LAYOUT_PB_MIXED_STRIDES, f->path,
+					   "built for shift %u, but %s for shift %u",
+					   f->notes[0].shift, l->shift_file, l->shift);
+		else if (f->notes[0].shift != l->shift)
+			layout_add_problem(l, LAYOUT_PB_MIXED_STRIDES, f->path,
+					   "built for shift %u, but the window uses shift %u "
+					   "(from %s)", f->notes[0].shift, l->shift,
+					   layout_source_name(l->shift_source));
 	}
 }
 

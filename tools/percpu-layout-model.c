@@ -213,24 +213,33 @@ static void decide_window(struct layout *l, const struct layout_options *opt)
 	l->base = PERCPU_BASE;
 	l->base_source = LAYOUT_SRC_CONFIGURE;
 
-	if (k && k->has_image_shift && k->image_shift >= 12 && k->image_shift <= 40) {
-		l->shift = (unsigned)k->image_shift;
-		l->shift_source = LAYOUT_SRC_IMAGE;
-	}
-	/* The stride note of the kernel, else of the first file that has one:
-	 * --check reports any disagreement. */
-	for (i = 0; i < l->nr_files; i++) {
+	/* The kernel decides: its stride note, else its PERCPU_SHIFT symbol.
+	 * Only without either does a module's note stand in.  --check reports
+	 * every file that disagrees. */
+	for (i = k ? 1 : 0; i < l->nr_files; i++) {
 		const struct layout_file *f = &l->files[i];
 
 		if (f->nr_notes && f->notes[0].shift >= 12 && f->notes[0].shift <= 40) {
 			l->shift = f->notes[0].shift;
 			l->shift_source = LAYOUT_SRC_NOTE;
+			l->shift_file = f->path;
 			break;
 		}
+	}
+	if (k && k->has_image_shift && k->image_shift >= 12 && k->image_shift <= 40) {
+		l->shift = (unsigned)k->image_shift;
+		l->shift_source = LAYOUT_SRC_IMAGE;
+		l->shift_file = k->path;
+	}
+	if (k && k->nr_notes && k->notes[0].shift >= 12 && k->notes[0].shift <= 40) {
+		l->shift = k->notes[0].shift;
+		l->shift_source = LAYOUT_SRC_NOTE;
+		l->shift_file = k->path;
 	}
 	if (opt->shift_set) {
 		l->shift = opt->shift;
 		l->shift_source = LAYOUT_SRC_OPTION;
+		l->shift_file = NULL;
 	}
 	l->stride = (uint64_t)1 << l->shift;
 

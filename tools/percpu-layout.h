@@ -189,6 +189,7 @@ struct layout {
 	/* The window, decided by layout_model(). */
 	unsigned shift;
 	enum layout_source shift_source;
+	const char *shift_file;  /* the file whose note or symbol gave the shift */
 	uint64_t stride;
 	unsigned nr_cpus;
 	enum layout_source nr_cpus_source;

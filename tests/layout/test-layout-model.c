@@ -256,6 +256,34 @@ static void test_other_stride_takes_no_room(void)
 	layout_free(&l);
 }
 
+static void test_kernel_decides_the_stride(void)
+{
+	struct layout l = { 0 };
+	char err[200];
+
+	/* a kernel without a note but linked with PERCPU_SHIFT = 18, and a
+	 * module built for 16: the kernel's symbol wins over the module's note */
+	l.files = layout_xcalloc(2, sizeof(*l.files));
+	mk_kernel(&l.files[0], 0x1000);
+	l.files[0].has_image_shift = true;
+	l.files[0].image_shift = 18;
+	mk_module(&l.files[1], "mod16", 0x8, 0x8, 8);
+	l.files[1].notes = layout_xcalloc(1, sizeof(struct layout_note));
+	l.files[1].notes[0] = (struct layout_note){ layout_xstrdup(".note.percpu"), 1, 16 };
+	l.files[1].nr_notes = 1;
+	l.nr_files = 2;
+	CU_ASSERT_EQUAL_FATAL(layout_model(&l, &no_options, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(l.shift, 18);
+	CU_ASSERT_EQUAL(l.shift_source, LAYOUT_SRC_IMAGE);
+	CU_ASSERT_FALSE(l.files[1].placed);
+	layout_check(&l);
+	CU_ASSERT_EQUAL_FATAL(l.nr_problems, 1);
+	CU_ASSERT_EQUAL(l.problems[0].kind, LAYOUT_PB_MIXED_STRIDES);
+	CU_ASSERT_STRING_EQUAL(l.problems[0].file, "mod16");
+	CU_ASSERT_STRING_EQUAL(l.problems[0].message, "built for shift 16, but kernel for shift 18");
+	layout_free(&l);
+}
+
 static void test_image_second_is_refused(void)
 {
 	struct layout l = { 0 };
@@ -358,6 +386,7 @@ int main(void)
 	CU_add_test(s, "dynamic areas after the modules", test_dynamic_after_modules);
 	CU_add_test(s, "mixed strides, bad note, stray section, markers", test_checks);
 	CU_add_test(s, "a module of another stride takes no room", test_other_stride_takes_no_room);
+	CU_add_test(s, "the kernel decides the stride", test_kernel_decides_the_stride);
 	CU_add_test(s, "an image after the first input", test_image_second_is_refused);
 	CU_add_test(s, "sizes inferred without st_size", test_inferred_sizes);
 	CU_add_test(s, "JSON reader", test_json_reader);
