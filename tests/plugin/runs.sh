@@ -2,7 +2,7 @@
 # tests/plugin/runs.sh: programs built with the plugin run correctly.
 # code/run-*.c (two units, hosted x86-64, VM mode, its own window) is built
 #   - without the plugin at -O0: the reference output;
-#   - with it at -O0, -O1, -O2, -O3, -Os, and with -flto (the link line
+#   - with it at -O0, -O1, -O2, -O3, -Os, -Og, -O2 -g, and with -flto (the link line
 #     without -fplugin, and with it);
 #   - as a mix: one unit with the plugin, the other without;
 # and every build must print the reference output with no new warning
@@ -57,9 +57,9 @@ while read -r gcc so; do
 		fail "$tag: the reference build survives a poisoned table"
 	fi
 
-	for opt in -O0 -O1 -O2 -O3 -Os; do
-		fortify=; [ $opt != -O0 ] && fortify=-D_FORTIFY_SOURCE=2
-		name=plugin$opt
+	for opt in -O0 -O1 -O2 -O3 -Os -Og "-O2 -g"; do
+		fortify=; [ "$opt" != -O0 ] && fortify=-D_FORTIFY_SOURCE=2
+		name=plugin$(echo $opt | tr -d ' ')
 		build $name "$opt $fortify $plugin" "$opt $fortify $plugin" "$opt" &&
 			{ check_run $name; check_run $name poison; }
 	done
