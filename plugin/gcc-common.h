@@ -47,7 +47,7 @@
 #define PERCPU_GCC_MAJOR BUILDING_GCC_MAJOR
 
 #if PERCPU_GCC_MAJOR < 11 || PERCPU_GCC_MAJOR > 13
-#error "percpu plugin: only GCC 11, 12 and 13 plugin headers are supported"
+#error "percpu plugin: written for the plugin headers of GCC 11 and 12 (13 should work; 14 changed the attribute tables)"
 #endif
 
 /* GCC 11 and 12 agree on everything the plugin touches (attribute_spec,
