@@ -103,6 +103,7 @@ static int fail(struct reader *r, const char *fmt, ...)
 	n = strlen(r->err);
 	if (layout_bfd_complaint()[0] && n + 20 < r->errlen)
 		snprintf(r->err + n, r->errlen - n, " (libbfd: %s)", layout_bfd_complaint());
+	layout_sanitize_line(r->err); /* a section name may hold a newline */
 	return -1;
 }
 
@@ -177,6 +178,7 @@ static int read_notes(struct reader *r, asection *sec)
 			layout_grow(&r->f->notes, &r->cap_notes, r->f->nr_notes, sizeof(*n));
 			n = &r->f->notes[r->f->nr_notes++];
 			n->section = layout_xstrdup(bfd_section_name(sec));
+			layout_sanitize_line(n->section);
 			n->version = (unsigned)bfd_get_32(r->abfd, desc);
 			n->shift = (unsigned)bfd_get_32(r->abfd, desc + 4);
 		}
@@ -215,6 +217,7 @@ static int add_percpu_section(struct reader *r, asection *sec)
 	s = &f->sections[f->nr_sections];
 	memset(s, 0, sizeof(*s));
 	s->name = layout_xstrdup(bfd_section_name(sec));
+	layout_sanitize_line(s->name); /* shown in tables and one-line messages */
 	s->vma = f->kind == LAYOUT_IMAGE ? vma : 0;
 	s->size = size;
 	s->align = (uint64_t)1 << power;
@@ -254,6 +257,7 @@ static int read_sections(struct reader *r)
 				    sizeof(*a));
 			a = &f->alloc_sections[f->nr_alloc_sections++];
 			a->name = layout_xstrdup(name);
+			layout_sanitize_line(a->name);
 			a->vma = bfd_section_vma(sec);
 			a->size = bfd_section_size(sec);
 		} else if (check_contents_in_file(r, sec) < 0) {

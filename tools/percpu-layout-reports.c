@@ -98,6 +98,7 @@ static int rfail(char *err, size_t errlen, const char *path, const char *fmt, ..
 		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
 		va_end(ap);
 	}
+	layout_sanitize_line(err);
 	return -1;
 }
 
@@ -139,6 +140,7 @@ static void merge_variable(const struct name_index *ix, const struct jval *jv,
 			continue;
 		if (!v->src_file && file) {
 			v->src_file = layout_xstrdup(file);
+			layout_sanitize_line(v->src_file);
 			v->src_line = (unsigned)line;
 		}
 		if (align && (align & (align - 1)) == 0) {
@@ -174,6 +176,11 @@ static void merge_access(const struct name_index *ix, const struct jval *ja, con
 		a->column = (unsigned)col;
 		a->kind = layout_xstrdup(kind ? kind : "access");
 		a->function = fn && *fn ? layout_xstrdup(fn) : NULL;
+		/* shown one per line in the text output */
+		layout_sanitize_line(a->file);
+		layout_sanitize_line(a->kind);
+		if (a->function)
+			layout_sanitize_line(a->function);
 	}
 }
 

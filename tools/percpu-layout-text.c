@@ -84,7 +84,7 @@ static void print_file(const struct layout *l, const struct layout_file *f, FILE
 		p = put_left(p, sname, section_len[v->section], w);
 		*p++ = ' ';
 		fwrite(row, 1, (size_t)(p - row), out);
-		fputs(v->name, out);
+		layout_put_name(out, v->name);
 		if (v->src_file)
 			fprintf(out, "  (%s:%u, %zu access%s)", v->src_file, v->src_line,
 				v->nr_accesses, v->nr_accesses == 1 ? "" : "es");

@@ -108,6 +108,27 @@ const char *layout_source_name(enum layout_source s)
 	return "unknown";
 }
 
+void layout_sanitize_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			*s = '?';
+}
+
+void layout_put_name(FILE *out, const char *s)
+{
+	const char *p = s;
+
+	while (*p && (unsigned char)*p >= 0x20 && (unsigned char)*p != 0x7f)
+		p++;
+	if (!*p) { /* the usual case */
+		fputs(s, out);
+		return;
+	}
+	for (p = s; *p; p++)
+		fputc((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f ? '?' : *p, out);
+}
+
 void layout_add_problem(struct layout *l, enum layout_problem_kind kind, const char *file,
 			const char *fmt, ...)
 {
@@ -124,6 +145,8 @@ void layout_add_problem(struct layout *l, enum layout_problem_kind kind, const c
 	va_end(ap);
 	if (n < 0)
 		out_of_memory();
+	/* names come from the file: keep each problem on one line */
+	layout_sanitize_line(p->message);
 }
 
 void layout_human_size(uint64_t bytes, char *buf, size_t len)

@@ -227,6 +227,10 @@ void layout_file_free(struct layout_file *f);
  * per-variable rows use these instead of printf (see percpu-layout-text.c). */
 char *layout_put_udec(char *p, uint64_t v, int width);
 char *layout_put_hex(char *p, uint64_t v, int digits);
+/* Section and symbol names are bytes from the file: control characters
+ * become '?' wherever a line must stay one line (errors, --check, text). */
+void layout_sanitize_line(char *s);
+void layout_put_name(FILE *out, const char *s);
 /* "4 KiB", "1 MiB", "1.5 MiB": for the text and SVG outputs. */
 void layout_human_size(uint64_t bytes, char *buf, size_t len);
 

@@ -100,6 +100,15 @@ expect_problems "symbol outside its section" outside-section overhang.ko
 grep -q 'short_var (64 bytes at +0) lies outside section .data.percpu (4 bytes)' \
 	"$layout_err" || fail "outside-section message"
 
+# A symbol name with a control character still gives one line, with '?'.
+"$PYTHON3" -c '
+n = b"\"bad\x01name\""
+open("'"$layout_tmp"'/ctl.s", "wb").write(b"\t.section .data.percpu,\"aw\"\n\t.globl " + n +
+    b"\n\t.type " + n + b",@object\n\t.size " + n + b",64\n" + n + b":\n\t.long 1\n")'
+$CC -m32 -c "$layout_tmp/ctl.s" -o "$c/ctl.o"
+expect_problems "control character in a symbol name" outside-section ctl.o
+grep -q 'per-CPU symbol bad?name (64 bytes' "$layout_err" || fail "control character not replaced"
+
 # A stray section in the window (and markers that disagree), from a
 # deliberately wrong linker script.
 "$GNU_LD" -m elf_i386 -T "$LAYOUT_FIXTURES/bad-kernel.lds" "$o/kern-main.o" \
