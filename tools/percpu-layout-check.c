@@ -135,7 +135,10 @@ static void check_symbols(struct layout *l)
 						   "variable of that name compiled with "
 						   "-fdata-sections lands there by name alone",
 						   f->sections[f->vars[j].section].name);
-		if (l->nr_reports == 0)
+		/* Only a file the reports cover (they declare at least one of its
+		 * variables) can be judged: a module built without the plugin has
+		 * no report at all, and its per-CPU variables are not strays. */
+		if (l->nr_reports == 0 || !layout_file_in_reports(f))
 			continue;
 		for (j = 0; j < f->nr_vars; j++)
 			if (!f->vars[j].in_report)

@@ -49,6 +49,9 @@ static void print_file(const struct layout *l, const struct layout_file *f, FILE
 			f->notes[i].shift < 64 ? (unsigned long long)1 << f->notes[i].shift : 0ULL);
 	if (f->nr_notes == 0)
 		fprintf(out, "  stride note: none\n");
+	if (l->nr_reports && f->nr_vars && !layout_file_in_reports(f))
+		fprintf(out, "  plugin reports: none declares this file's variables "
+			"(built without the plugin?); not checked against them\n");
 	if (!f->sizes_from_symtab)
 		fprintf(out, "  sizes: inferred from the next symbol (no ELF symbol sizes)\n");
 	section_len = layout_xmalloc((f->nr_sections + 1) * sizeof(*section_len));
@@ -171,7 +174,8 @@ void layout_print_text(const struct layout *l, FILE *out)
 	layout_human_size(window, h1, sizeof(h1));
 	layout_human_size(mapped * l->nr_cpus, h3, sizeof(h3));
 	fprintf(out, "window: %u CPUs x stride = %s at 0x%" PRIx64 "..0x%" PRIx64
-		" (CPUs from %s); mapped %s (%.3f%%)\n", l->nr_cpus, h1, l->base, l->base + window,
+		" (CPUs from %s); mapped with all of them online %s (%.3f%%)\n",
+		l->nr_cpus, h1, l->base, l->base + window,
 		layout_source_name(l->nr_cpus_source), h3,
 		window ? 100.0 * (double)(mapped * l->nr_cpus) / (double)window : 0.0);
 	if (l->nr_reports)

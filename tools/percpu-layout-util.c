@@ -208,6 +208,16 @@ void layout_file_free(struct layout_file *f)
 	memset(f, 0, sizeof(*f));
 }
 
+bool layout_file_in_reports(const struct layout_file *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr_vars; i++)
+		if (f->vars[i].in_report)
+			return true;
+	return false;
+}
+
 void layout_free(struct layout *l)
 {
 	size_t i;

@@ -221,6 +221,9 @@ void layout_grow(void *array, size_t *cap, size_t need, size_t size);
 void layout_add_problem(struct layout *l, enum layout_problem_kind kind, const char *file,
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void layout_free(struct layout *l);
+/* Do the merged plugin reports declare any of f's variables?  A file they
+ * do not cover was built without the plugin (or without report=). */
+bool layout_file_in_reports(const struct layout_file *f);
 void layout_file_free(struct layout_file *f);
 /* Write v in decimal, right-justified in `width` columns (at most 20
  * digits), or as 0x and at least `digits` hex digits; return the end.  The

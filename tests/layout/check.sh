@@ -131,6 +131,17 @@ expect_problems "stray against the reports" "stray-section not-per-cpu" \
 grep -q 'percpu is in section .data.percpu but no plugin report declares it' "$layout_err" ||
 	fail "not-per-cpu message"
 
+# A module built without the plugin has no report: checked beside the
+# reports of other files, its per-CPU variables are not strays.
+layout_cc_plain mod-net.c "$o/net-noplugin.o"
+layout_link_module "$GNU_LD" "$c/net-noplugin.ko" "$o/net-noplugin.o"
+expect_clean "module built without the plugin, with others' reports" \
+	--reports ../reports/kern-main.json --reports ../reports/kern-timer.json \
+	kernel.elf net-noplugin.ko
+layout_run "$c" --reports ../reports/kern-main.json kernel.elf net-noplugin.ko
+grep -q "plugin reports: none declares this file's variables" "$layout_out" ||
+	fail "the report does not say the module is not covered by the plugin's reports"
+
 # A stride note of an unknown version.
 $CC -m32 -c "$LAYOUT_FIXTURES/note-v2.s" -o "$c/note-v2.o"
 expect_problems "unknown note version" bad-note note-v2.o
