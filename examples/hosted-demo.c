@@ -22,7 +22,9 @@
 #include <percpu-vm/runtime.h>
 
 #define DEMO_CPUS 4u
-#define DEMO_SHIFT PERCPU_SHIFT
+/* The configured stride, but at least 64 KiB: the areas below (a 9 KiB
+ * static template, two modules, a dynamic area) need that much room. */
+#define DEMO_SHIFT (PERCPU_SHIFT > 16 ? PERCPU_SHIFT : 16)
 #define DEMO_STRIDE (1ul << DEMO_SHIFT)
 #define DEMO_MAX_AREAS 16u
 
