@@ -27,6 +27,11 @@
 /* Bounds every section, so no sum of at most MAX_SECTIONS of them (with
  * their page-bounded alignment padding) can overflow 32 bits. */
 #define MODULE_MAX_BYTES (16u << 20)
+/* The zero-initialised per-CPU part takes no room in the file or the image,
+ * so it is bounded only by the runtime, which refuses what does not fit in
+ * the stride (up to 256 MiB) with its own message.  This bound (more than
+ * any stride) keeps the loader's 32-bit sums from overflowing on the way. */
+#define PERCPU_AREA_MAX (1u << 31)
 
 enum sec_kind { SEC_SKIP, SEC_IMAGE, SEC_PERCPU_INIT, SEC_PERCPU_ZERO };
 
@@ -107,9 +112,6 @@ static int check_headers(struct load_state *s)
 		    (h->sh_addralign > PAGE_SIZE || (h->sh_addralign & (h->sh_addralign - 1))))
 			return fail(s, -1, "section %u is aligned to %u bytes (not a power of two up to a page)",
 				    i, h->sh_addralign);
-		if ((h->sh_flags & SHF_ALLOC) && h->sh_size > MODULE_MAX_BYTES)
-			return fail(s, -1, "section %u is %u bytes (a module may have at most %u)", i,
-				    h->sh_size, MODULE_MAX_BYTES);
 	}
 	if (eh->e_shstrndx == 0 || eh->e_shstrndx >= eh->e_shnum ||
 	    s->sh[eh->e_shstrndx].sh_type != SHT_STRTAB)
@@ -118,6 +120,15 @@ static int check_headers(struct load_state *s)
 	s->shstr_size = s->sh[eh->e_shstrndx].sh_size;
 	if (!s->shstr_size || s->shstr[s->shstr_size - 1])
 		return fail(s, -1, "section name table is not NUL-terminated");
+	/* Sizes, now that sections have names: the zero-initialised per-CPU
+	 * part is the runtime's to judge (see PERCPU_AREA_MAX). */
+	for (unsigned i = 1; i < eh->e_shnum; i++) {
+		const Elf32_Shdr *h = &s->sh[i];
+		if ((h->sh_flags & SHF_ALLOC) && h->sh_size > MODULE_MAX_BYTES &&
+		    !(h->sh_type == SHT_NOBITS && is_percpu_name(sec_name(s, i))))
+			return fail(s, -1, "section %u is %u bytes (a module may have at most %u)", i,
+				    h->sh_size, MODULE_MAX_BYTES);
+	}
 	return 0;
 }
 
@@ -245,16 +256,16 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 		if ((h->sh_flags & SHF_ALLOC) && h->sh_type != SHT_PROGBITS && h->sh_type != SHT_GROUP &&
 		    is_percpu_name(sec_name(s, i))) {
 			s->kind[i] = SEC_PERCPU_ZERO;
-			pc_size = ALIGN_UP(pc_size, al);
+			pc_size = ALIGN_UP(pc_size, al); /* pc_size <= 2^31, al <= a page */
+			if (h->sh_size > PERCPU_AREA_MAX - pc_size)
+				return fail(s, -1, "per-CPU sections of more than %u bytes (%s)",
+					    PERCPU_AREA_MAX, sec_name(s, i));
 			s->off[i] = pc_size;
 			pc_size += h->sh_size;
 			if (al > pc_align)
 				pc_align = al;
 		}
 	}
-	if (pc_size > MODULE_MAX_BYTES)
-		return fail(s, -1, "%u bytes of per-CPU sections (a module may have at most %u)", pc_size,
-			    MODULE_MAX_BYTES);
 	if (!symtab)
 		return fail(s, -1, "no symbol table (.symtab)");
 	const Elf32_Shdr *symh = &s->sh[symtab];

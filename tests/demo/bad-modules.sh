@@ -25,17 +25,28 @@ SRC
 "$GNU_LD" -m elf_i386 -r --force-group-allocation -T "$top_srcdir/ldscripts/module.lds" \
 	-o "$tmp/mixed_mod.o" "$top_builddir/examples/modules/obj/counter_mod.o" "$tmp/other_stride.o" ||
 	demo_fail=1
+# Sizes: 2.25 GiB of zero-initialised per-CPU data (no file bytes) is more
+# than the loader's sums may hold; a 32 MiB .bss is more than the image may.
+printf '.section .bss.percpu,"aw",@nobits\nhuge_pc: .skip 0x90000000\n' >"$tmp/huge_percpu.s"
+printf '.section .bss,"aw",@nobits\nhuge_img: .skip 0x2000000\n' >"$tmp/huge_image.s"
+for m in huge_percpu huge_image; do
+	$CC -m32 -c "$tmp/$m.s" -o "$tmp/$m.in.o" &&
+	"$GNU_LD" -m elf_i386 -r -T "$top_srcdir/ldscripts/module.lds" -o "$tmp/$m.o" "$tmp/$m.in.o" ||
+		demo_fail=1
+done
 
 name=bad-modules
 demo_boot "$name" "$kernel" 2 -append "iters=1000 loops=5" \
-	-initrd "$tmp/truncated.o expect=refuse,$tmp/text.o expect=refuse,$tmp/executable.o expect=refuse,$tmp/x86_64.o expect=refuse,$tmp/mixed_mod.o expect=refuse,$mods/counter_mod.o"
+	-initrd "$tmp/truncated.o expect=refuse,$tmp/text.o expect=refuse,$tmp/executable.o expect=refuse,$tmp/x86_64.o expect=refuse,$tmp/mixed_mod.o expect=refuse,$tmp/huge_percpu.o expect=refuse,$tmp/huge_image.o expect=refuse,$mods/counter_mod.o"
 if expect_status "$name" 33; then
 	expect_line "$name" "^module truncated.o: section( header table| [0-9]+) extends past the end of the file \\(refused\\)"
 	expect_line "$name" "^module text.o: not an ELF file \\(refused\\)"
 	expect_line "$name" "^module executable.o: ELF type 2 is not a relocatable object \\(ET_REL\\)"
 	expect_line "$name" "^module x86_64.o: not a 32-bit little-endian ELF object \\(refused\\)"
 	expect_line "$name" "^module mixed_mod.o: objects built for two per-CPU strides \\(2\\^$((PERCPU_SHIFT < demo_other_shift ? PERCPU_SHIFT : demo_other_shift)) and 2\\^$((PERCPU_SHIFT > demo_other_shift ? PERCPU_SHIFT : demo_other_shift))\\) were linked together"
-	for m in truncated text executable x86_64; do
+	expect_line "$name" "^module huge_percpu.o: per-CPU sections of more than 2147483648 bytes \\(\\.bss\\.percpu\\) \\(refused\\)"
+	expect_line "$name" "^module huge_image.o: section [0-9]+ is 33554432 bytes \\(a module may have at most 16777216\\) \\(refused\\)"
+	for m in truncated text executable x86_64 huge_percpu huge_image; do
 		expect_line "$name" "^CHECK PASS: module $m.o: refused \\(bad object\\) and nothing leaked"
 	done
 	expect_line "$name" "^CHECK PASS: module mixed_mod.o: refused \\(built for another per-CPU stride\\) and nothing leaked"
