@@ -31,9 +31,10 @@ static bool mul_fits(size_t a, size_t b)
 	return b == 0 || a <= (SIZE_MAX / 2) / b;
 }
 
-/* The bookkeeping layout, in order; returns the total or 0 on overflow. */
+/* The bookkeeping layout, in order; returns the total or 0 on overflow.
+ * Nothing in it is per (CPU, page): that would grow with the window. */
 struct meta_layout {
-	size_t alloc, refcount, pages, online, areas, total;
+	size_t alloc, refcount, online, areas, total;
 };
 
 static bool layout_meta(unsigned shift, unsigned nr_cpus, unsigned max_areas,
@@ -48,11 +49,9 @@ static bool layout_meta(unsigned shift, unsigned nr_cpus, unsigned max_areas,
 	m->alloc = round_meta(pcpu_alloc_meta_size(max_areas));
 	if (m->alloc == 0)
 		return false;
-	m->refcount = round_meta(nr_pages * sizeof(uint32_t));
-	if (!mul_fits(nr_pages, sizeof(struct pcpu_page)) ||
-	    !mul_fits(nr_pages * sizeof(struct pcpu_page), nr_cpus))
+	if (!mul_fits(nr_pages, sizeof(uint32_t)))
 		return false;
-	m->pages = round_meta(nr_pages * nr_cpus * sizeof(struct pcpu_page));
+	m->refcount = round_meta(nr_pages * sizeof(uint32_t));
 	m->online = round_meta((nr_cpus + 31) / 32 * sizeof(uint32_t));
 	if (!mul_fits(max_areas, sizeof(struct pcpu_area)))
 		return false;
@@ -65,9 +64,6 @@ static bool layout_meta(unsigned shift, unsigned nr_cpus, unsigned max_areas,
 	if (m->refcount > SIZE_MAX - n)
 		return false;
 	n += m->refcount;
-	if (m->pages > SIZE_MAX - n)
-		return false;
-	n += m->pages;
 	if (m->online > SIZE_MAX - n)
 		return false;
 	n += m->online;
@@ -138,8 +134,6 @@ int pcpu_runtime_init(struct pcpu_runtime_storage *storage, const struct pcpu_pa
 	mem += m.alloc;
 	rt->refcount = (uint32_t *)(void *)mem;
 	mem += m.refcount;
-	rt->pages = (struct pcpu_page *)(void *)mem;
-	mem += m.pages;
 	rt->online = (uint32_t *)(void *)mem;
 	mem += m.online;
 	rt->areas = (struct pcpu_area *)(void *)mem;

@@ -3,8 +3,10 @@
  *
  * State invariants (the tests check them after every operation):
  *  S1  refcount[p] is the number of live areas that touch page offset p.
- *  S2  (cpu, p) is mapped exactly when refcount[p] > 0 and cpu is online;
- *      pages[cpu * nr_pages + p] then holds the data page mapped there.
+ *  S2  (cpu, p) is mapped exactly when refcount[p] > 0 and cpu is online.
+ *      Which data page is mapped there only the arch's page tables record:
+ *      the runtime learns it from unmap_page when it takes the page down,
+ *      so no part of the state grows with nr_cpus x pages.
  *  S3  mapped_offsets = #{p : refcount[p] > 0},
  *      mapped_pages = mapped_offsets * online_count.
  *  S4  every live allocator extent carries a pointer to an in-use area slot
@@ -27,14 +29,6 @@ struct pcpu_area {
 	bool used;
 };
 
-/* The data page behind one (CPU, page offset): what free_data_page needs.
- * The physical address is kept as a 32-bit page frame number (44-bit
- * physical addresses: PAE's 36 and more), so an entry is 8 bytes on i386. */
-struct pcpu_page {
-	void *virt;
-	uint32_t pfn;
-};
-
 struct pcpu_runtime {
 	uintptr_t base;
 	size_t stride;
@@ -44,7 +38,6 @@ struct pcpu_runtime {
 	const struct pcpu_arch_ops *ops;
 	struct pcpu_allocator alloc;
 	uint32_t *refcount;               /* [nr_pages] */
-	struct pcpu_page *pages;          /* [nr_cpus * nr_pages] */
 	uint32_t *online;                 /* bitmap of nr_cpus bits */
 	struct pcpu_area *areas;          /* [max_areas] */
 	unsigned max_areas;
@@ -65,12 +58,6 @@ static inline uintptr_t pcpu_page_va(const struct pcpu_runtime *rt, unsigned cpu
 static inline bool pcpu_online(const struct pcpu_runtime *rt, unsigned cpu)
 {
 	return (rt->online[cpu / 32] >> (cpu % 32)) & 1u;
-}
-
-static inline struct pcpu_page *pcpu_page_slot(const struct pcpu_runtime *rt, unsigned cpu,
-					       size_t page)
-{
-	return &rt->pages[(size_t)cpu * rt->nr_pages + page];
 }
 
 /* populate.c */

@@ -35,7 +35,7 @@ static struct pcpu_i386_bootmem bootmem;
 static struct pcpu_i386_backend backend;
 static struct pcpu_arch_ops ops;
 static void (*backend_flush)(void *ctx, uintptr_t va, size_t len);
-static void (*backend_unmap)(void *ctx, uintptr_t va);
+static int (*backend_unmap)(void *ctx, uintptr_t va, uint64_t *phys);
 static unsigned unmaps_since_shootdown;
 static struct spinlock rt_lock = SPINLOCK_INIT;
 static size_t data_pages;
@@ -95,18 +95,22 @@ static void local_flush_all(void *ctx)
 	write_cr3(read_cr3());
 }
 
-static void unmap_counted(void *ctx, uintptr_t va)
+static int unmap_counted(void *ctx, uintptr_t va, uint64_t *phys)
 {
-	backend_unmap(ctx, va);
-	unmaps_since_shootdown++;
+	int rc = backend_unmap(ctx, va, phys);
+
+	if (rc == 0)
+		unmaps_since_shootdown++;
+	return rc;
 }
 
 /* The backend flushes this CPU page by page.  Any other CPU may hold the
  * same translations (per_cpu() reads every CPU's copy), so the others get
- * a shootdown IPI, on which they flush their whole TLB.  The runtime calls
- * this once per CPU slot after unmapping the pages of all of them, so one
- * shootdown covers every unmap before it: later calls with no unmap in
- * between send none. */
+ * a shootdown IPI, on which they flush their whole TLB.  The runtime
+ * unmaps a batch of pages (up to PCPU_UNMAP_BATCH, on every CPU slot),
+ * then calls this once per CPU slot before freeing them, so one shootdown
+ * covers every unmap before it: later calls with no unmap in between send
+ * none. */
 static void flush_tlb_everywhere(void *ctx, uintptr_t va, size_t len)
 {
 	backend_flush(ctx, va, len);
@@ -180,6 +184,8 @@ void percpu_boot(void)
 	rc = pcpu_runtime_init(&rt_storage, &p, &demo_rt);
 	if (rc)
 		panic("percpu: pcpu_runtime_init: %s", pcpu_strerror(rc));
+	kprintf("percpu: runtime bookkeeping %zu bytes (%u possible CPUs, shift %u, %u areas)\n",
+		meta_size, (unsigned)PERCPU_NR_CPUS, (unsigned)PERCPU_SHIFT, (unsigned)MAX_AREAS);
 
 	size_t init_size = (size_t)(__per_cpu_data_end - __per_cpu_start);
 	size_t zero_size = (size_t)(__per_cpu_end - __per_cpu_data_end);

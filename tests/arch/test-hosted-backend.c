@@ -53,7 +53,7 @@ static void test_every_cpu_copy(void)
 {
 	enum { PAGES = 3 };
 	void *virt[NCPUS][PAGES];
-	uint64_t phys[NCPUS][PAGES];
+	uint64_t phys[NCPUS][PAGES], unmapped;
 	uintptr_t base;
 	struct pcpu_hosted_stats st;
 
@@ -61,9 +61,11 @@ static void test_every_cpu_copy(void)
 	base = pcpu_hosted_base(h);
 	for (unsigned cpu = 0; cpu < NCPUS; cpu++)
 		for (unsigned k = 0; k < PAGES; k++) {
-			CU_ASSERT_EQUAL_FATAL(ops->alloc_data_page(ops->ctx, cpu, &virt[cpu][k],
-								   &phys[cpu][k]), PCPU_OK);
+			CU_ASSERT_EQUAL_FATAL(ops->alloc_data_page(ops->ctx, cpu, &phys[cpu][k]),
+					      PCPU_OK);
 			CU_ASSERT_EQUAL(phys[cpu][k] % 4096, 0);
+			virt[cpu][k] = pcpu_hosted_phys_to_virt(h, phys[cpu][k]);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(virt[cpu][k]);
 			/* Pages 0 and 2 of each CPU: page 1 stays a hole. */
 			if (k != 1)
 				CU_ASSERT_EQUAL(ops->map_page(ops->ctx, base + cpu * STRIDE + k * 4096,
@@ -104,12 +106,17 @@ static void test_every_cpu_copy(void)
 	CU_ASSERT_EQUAL(st.mapped_pages, NCPUS * 2);
 	CU_ASSERT_EQUAL(st.misuse, 0);
 
-	/* Unmap and free: the addresses fault again, the counts drop to 0. */
+	/* Unmap (which says what was mapped) and free: the addresses fault
+	 * again, the counts drop to 0. */
 	for (unsigned cpu = 0; cpu < NCPUS; cpu++)
 		for (unsigned k = 0; k < PAGES; k++) {
-			if (k != 1)
-				ops->unmap_page(ops->ctx, base + cpu * STRIDE + k * 4096);
-			ops->free_data_page(ops->ctx, cpu, virt[cpu][k], phys[cpu][k]);
+			if (k != 1) {
+				unmapped = 1;
+				CU_ASSERT_EQUAL(ops->unmap_page(ops->ctx, base + cpu * STRIDE + k * 4096,
+								&unmapped), PCPU_OK);
+				CU_ASSERT_EQUAL(unmapped, phys[cpu][k]);
+			}
+			ops->free_data_page(ops->ctx, cpu, phys[cpu][k]);
 		}
 	ops->flush_tlb(ops->ctx, base, NCPUS * STRIDE);
 	for (unsigned cpu = 0; cpu < NCPUS; cpu++) {
@@ -129,18 +136,17 @@ static void test_every_cpu_copy(void)
 
 static void test_misuse(void)
 {
-	void *v, *v2;
-	uint64_t p, p2;
+	uint64_t p, p2, unmapped = 1;
 	uintptr_t base;
 	struct pcpu_hosted_stats st;
 
 	create_default(0);
 	base = pcpu_hosted_base(h);
-	CU_ASSERT_EQUAL_FATAL(ops->alloc_data_page(ops->ctx, 0, &v, &p), PCPU_OK);
+	CU_ASSERT_EQUAL_FATAL(ops->alloc_data_page(ops->ctx, 0, &p), PCPU_OK);
 	CU_ASSERT_EQUAL(ops->map_page(ops->ctx, base, p), PCPU_OK);
 	/* Remap: refused, the old page stays. */
 	*(volatile char *)base = 'x';
-	CU_ASSERT_EQUAL_FATAL(ops->alloc_data_page(ops->ctx, 0, &v2, &p2), PCPU_OK);
+	CU_ASSERT_EQUAL_FATAL(ops->alloc_data_page(ops->ctx, 0, &p2), PCPU_OK);
 	CU_ASSERT_EQUAL(ops->map_page(ops->ctx, base, p2), PCPU_ERR_MAPPED);
 	CU_ASSERT_EQUAL(*(volatile char *)base, 'x');
 	/* Outside the window, unaligned, a page nobody allocated. */
@@ -149,28 +155,30 @@ static void test_misuse(void)
 	CU_ASSERT_EQUAL(ops->map_page(ops->ctx, base + 4096 + 8, p2), PCPU_ERR_INVAL);
 	CU_ASSERT_EQUAL(ops->map_page(ops->ctx, base + 4096, p2 + 4096 * 50), PCPU_ERR_INVAL);
 	CU_ASSERT_EQUAL(ops->map_page(ops->ctx, base + 4096, p2 + 1), PCPU_ERR_INVAL);
-	/* Unmap of a hole, free of a page not handed out, double free. */
-	ops->unmap_page(ops->ctx, base + 4096);
-	ops->free_data_page(ops->ctx, 0, v2, p2);
-	ops->free_data_page(ops->ctx, 0, v2, p2);
-	ops->free_data_page(ops->ctx, 0, (char *)v2 + 4096 * 7, p2 + 4096 * 7);
+	/* Unmap of a hole (nothing reported), a free, a double free, free of
+	 * a page not handed out. */
+	CU_ASSERT_EQUAL(ops->unmap_page(ops->ctx, base + 4096, &unmapped), PCPU_ERR_NOTMAPPED);
+	CU_ASSERT_EQUAL(unmapped, 1);
+	ops->free_data_page(ops->ctx, 0, p2);
+	ops->free_data_page(ops->ctx, 0, p2);
+	ops->free_data_page(ops->ctx, 0, p2 + 4096 * 7);
 	/* A page mapped twice, a mapped page freed (use after free). */
 	CU_ASSERT_EQUAL(ops->map_page(ops->ctx, base + 4096, p), PCPU_ERR_INVAL);
-	ops->free_data_page(ops->ctx, 0, v, p);
+	ops->free_data_page(ops->ctx, 0, p);
 	pcpu_hosted_get_stats(h, &st);
 	CU_ASSERT_EQUAL(st.misuse, 10);
 	CU_ASSERT_EQUAL(st.data_pages, 1);
 	CU_ASSERT_EQUAL(st.mapped_pages, 1);
 	CU_ASSERT(pcpu_hosted_is_mapped(h, base));
 	CU_ASSERT_EQUAL(*(volatile char *)base, 'x');
-	ops->unmap_page(ops->ctx, base);
-	ops->free_data_page(ops->ctx, 0, v, p);
+	CU_ASSERT_EQUAL(ops->unmap_page(ops->ctx, base, &unmapped), PCPU_OK);
+	CU_ASSERT_EQUAL(unmapped, p);
+	ops->free_data_page(ops->ctx, 0, p);
 	pcpu_hosted_destroy(h);
 }
 
 static void test_fault_injection_and_pool(void)
 {
-	void *v[4];
 	uint64_t p[4];
 	struct pcpu_hosted_stats st;
 	uintptr_t base;
@@ -178,18 +186,19 @@ static void test_fault_injection_and_pool(void)
 	create_default(3);
 	base = pcpu_hosted_base(h);
 	pcpu_hosted_fail_nth_page(h, 2);
-	CU_ASSERT_EQUAL(ops->alloc_data_page(ops->ctx, 0, &v[0], &p[0]), PCPU_OK);
-	CU_ASSERT_EQUAL(ops->alloc_data_page(ops->ctx, 0, &v[1], &p[1]), PCPU_ERR_NOMEM);
-	CU_ASSERT_EQUAL(ops->alloc_data_page(ops->ctx, 0, &v[1], &p[1]), PCPU_OK);
-	CU_ASSERT_EQUAL(ops->alloc_data_page(ops->ctx, 0, &v[2], &p[2]), PCPU_OK);
-	/* The pool has 3 pages. */
-	CU_ASSERT_EQUAL(ops->alloc_data_page(ops->ctx, 0, &v[3], &p[3]), PCPU_ERR_NOMEM);
+	CU_ASSERT_EQUAL(ops->alloc_data_page(ops->ctx, 0, &p[0]), PCPU_OK);
+	CU_ASSERT_EQUAL(ops->alloc_data_page(ops->ctx, 0, &p[1]), PCPU_ERR_NOMEM);
+	CU_ASSERT_EQUAL(ops->alloc_data_page(ops->ctx, 0, &p[1]), PCPU_OK);
+	CU_ASSERT_EQUAL(ops->alloc_data_page(ops->ctx, 0, &p[2]), PCPU_OK);
+	/* The pool has 3 pages: nothing past them in the direct map either. */
+	CU_ASSERT_EQUAL(ops->alloc_data_page(ops->ctx, 0, &p[3]), PCPU_ERR_NOMEM);
+	CU_ASSERT_PTR_NULL(pcpu_hosted_phys_to_virt(h, 3 * 4096));
 	/* A freed page is reused, and reads as zero (its memory was given back). */
-	memset(v[1], 0x77, 4096);
-	ops->free_data_page(ops->ctx, 0, v[1], p[1]);
-	CU_ASSERT_EQUAL(ops->alloc_data_page(ops->ctx, 0, &v[3], &p[3]), PCPU_OK);
+	memset(pcpu_hosted_phys_to_virt(h, p[1]), 0x77, 4096);
+	ops->free_data_page(ops->ctx, 0, p[1]);
+	CU_ASSERT_EQUAL(ops->alloc_data_page(ops->ctx, 0, &p[3]), PCPU_OK);
 	CU_ASSERT_EQUAL(p[3], p[1]);
-	CU_ASSERT_EQUAL(((unsigned char *)v[3])[100], 0);
+	CU_ASSERT_EQUAL(((unsigned char *)pcpu_hosted_phys_to_virt(h, p[3]))[100], 0);
 
 	pcpu_hosted_fail_nth_map(h, 2);
 	CU_ASSERT_EQUAL(ops->map_page(ops->ctx, base, p[0]), PCPU_OK);
@@ -268,7 +277,7 @@ static void test_adopt_existing(void)
 	uint32_t *own = mmap((void *)(base + 4096), 2 * 4096, PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	void *v;
-	uint64_t ph;
+	uint64_t ph, unmapped = 0;
 
 	CU_ASSERT_FATAL(own == (uint32_t *)(base + 4096));
 	own[0] = 0x5eed;
@@ -282,13 +291,15 @@ static void test_adopt_existing(void)
 	CU_ASSERT(touch_faults(base + STRIDE, TOUCH_WRITE));
 	CU_ASSERT_FALSE(pcpu_hosted_is_mapped(h, base + 4096));
 	/* map_page over an adopted page replaces it. */
-	CU_ASSERT_EQUAL_FATAL(ops->alloc_data_page(ops->ctx, 0, &v, &ph), PCPU_OK);
+	CU_ASSERT_EQUAL_FATAL(ops->alloc_data_page(ops->ctx, 0, &ph), PCPU_OK);
+	v = pcpu_hosted_phys_to_virt(h, ph);
 	((uint32_t *)v)[0] = 0xabcd;
 	CU_ASSERT_EQUAL(ops->map_page(ops->ctx, base + 4096, ph), PCPU_OK);
 	CU_ASSERT_EQUAL(own[0], 0xabcd);
-	ops->unmap_page(ops->ctx, base + 4096);
+	CU_ASSERT_EQUAL(ops->unmap_page(ops->ctx, base + 4096, &unmapped), PCPU_OK);
+	CU_ASSERT_EQUAL(unmapped, ph);
 	CU_ASSERT(touch_faults(base + 4096, TOUCH_READ));
-	ops->free_data_page(ops->ctx, 0, v, ph);
+	ops->free_data_page(ops->ctx, 0, ph);
 	/* Destroy leaves the adopted range mapped and frees the rest. */
 	pcpu_hosted_destroy(h);
 	CU_ASSERT(anything_mapped(base + 4096));

@@ -577,6 +577,7 @@ struct fake_kernel {
 	uint32_t flushed[64];
 	size_t nflushed, flush_alls, locks, unlocks;
 	unsigned last_cpu;
+	uint64_t last_freed;
 };
 static struct fake_kernel fk;
 
@@ -598,8 +599,8 @@ static void fk_page_free(void *ctx, unsigned cpu, uint64_t phys)
 {
 	struct fake_kernel *k = ctx;
 
-	(void)phys;
 	k->last_cpu = cpu;
+	k->last_freed = phys;
 	k->data_live--;
 }
 
@@ -634,8 +635,7 @@ static void test_backend_ops(void)
 		.invlpg = fk_invlpg, .flush_all = fk_flush_all, .lock = fk_lock, .unlock = fk_unlock,
 	};
 	struct pcpu_arch_ops ops;
-	void *virt;
-	uint64_t phys, flags;
+	uint64_t phys, flags, unmapped;
 
 	setup(PCPU_I386_PAGING_PAE, true, true);
 	memset(&fk, 0, sizeof(fk));
@@ -643,12 +643,11 @@ static void test_backend_ops(void)
 	CU_ASSERT_EQUAL_FATAL(pcpu_i386_backend_ops(&be, &ops), PCPU_OK);
 	CU_ASSERT_PTR_EQUAL(ops.ctx, &be);
 
-	/* A data page: virt is where the kernel writes phys. */
-	CU_ASSERT_EQUAL(ops.alloc_data_page(ops.ctx, 3, &virt, &phys), PCPU_OK);
+	/* A data page: a physical address, from the kernel's allocator. */
+	CU_ASSERT_EQUAL(ops.alloc_data_page(ops.ctx, 3, &phys), PCPU_OK);
 	CU_ASSERT_EQUAL(phys, DATA_START);
-	CU_ASSERT_PTR_EQUAL(virt, sim + DATA_START);
 	CU_ASSERT_EQUAL(fk.last_cpu, 3);
-	memset(virt, 0x5a, 4096);
+	memset(sim + DATA_START, 0x5a, 4096);
 
 	/* map_page: per-CPU flags (P, RW, supervisor, NX). */
 	CU_ASSERT_EQUAL(ops.map_page(ops.ctx, 0xc0300000u, phys), PCPU_OK);
@@ -679,16 +678,28 @@ static void test_backend_ops(void)
 	CU_ASSERT_EQUAL(fk.nflushed, 2);
 	CU_ASSERT_EQUAL(fk.flush_alls, 1);
 
-	/* unmap, free. */
-	ops.unmap_page(ops.ctx, 0xc0300000u);
+	/* unmap reports the page the entry held; then free it. */
+	unmapped = 0;
+	CU_ASSERT_EQUAL(ops.unmap_page(ops.ctx, 0xc0300000u, &unmapped), PCPU_OK);
+	CU_ASSERT_EQUAL(unmapped, DATA_START);
 	CU_ASSERT_EQUAL(pcpu_i386_translate(&mmu, 0xc0300000u, NULL, NULL), PCPU_ERR_NOTMAPPED);
-	ops.free_data_page(ops.ctx, 3, virt, DATA_START);
+	/* Nothing there any more (or not a page boundary): nothing to report. */
+	unmapped = 7;
+	CU_ASSERT_EQUAL(ops.unmap_page(ops.ctx, 0xc0300000u, &unmapped), PCPU_ERR_NOTMAPPED);
+	CU_ASSERT_EQUAL(ops.unmap_page(ops.ctx, 0xc0300010u, &unmapped), PCPU_ERR_NOTMAPPED);
+	if (sizeof(uintptr_t) > 4)
+		CU_ASSERT_EQUAL(ops.unmap_page(ops.ctx, (uintptr_t)0x100000000ull, &unmapped),
+				PCPU_ERR_NOTMAPPED);
+	CU_ASSERT_EQUAL(unmapped, 7);
+	ops.free_data_page(ops.ctx, 3, DATA_START);
 	CU_ASSERT_EQUAL(fk.data_live, 0);
+	CU_ASSERT_EQUAL(fk.last_freed, DATA_START);
+	CU_ASSERT_EQUAL(fk.last_cpu, 3);
 
 	/* Data page failure. */
 	fk.data_calls = 0;
 	fk.data_fail_at = 1;
-	CU_ASSERT_EQUAL(ops.alloc_data_page(ops.ctx, 0, &virt, &phys), PCPU_ERR_NOMEM);
+	CU_ASSERT_EQUAL(ops.alloc_data_page(ops.ctx, 0, &phys), PCPU_ERR_NOMEM);
 
 	ops.lock(ops.ctx);
 	ops.unlock(ops.ctx);

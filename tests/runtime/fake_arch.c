@@ -13,7 +13,7 @@ static void violation(struct fake_arch *f, const char *what, uintptr_t va)
 		 (unsigned long)va);
 }
 
-static int fake_alloc_data_page(void *ctx, unsigned cpu, void **virt, uint64_t *phys)
+static int fake_alloc_data_page(void *ctx, unsigned cpu, uint64_t *phys)
 {
 	struct fake_arch *f = ctx;
 	size_t i;
@@ -45,7 +45,6 @@ static int fake_alloc_data_page(void *ctx, unsigned cpu, void **virt, uint64_t *
 	f->pg[i].in_use = true;
 	f->pg[i].stale_tlb = false;
 	f->live_pages++;
-	*virt = f->pg[i].mem;
 	*phys = ((uint64_t)(i + 1) << 12) | (f->bad_phys ? 0x10 : 0);
 	return PCPU_OK;
 }
@@ -61,12 +60,13 @@ static struct fake_page *page_of(struct fake_arch *f, uint64_t phys)
 	return &f->pg[i - 1];
 }
 
-static void fake_free_data_page(void *ctx, unsigned cpu, void *virt, uint64_t phys)
+static void fake_free_data_page(void *ctx, unsigned cpu, uint64_t phys)
 {
 	struct fake_arch *f = ctx;
 	struct fake_page *p = page_of(f, phys);
 
-	if (!p || p->mem != virt) {
+	f->frees++;
+	if (!p) {
 		violation(f, "free of an unknown data page", (uintptr_t)phys);
 		return;
 	}
@@ -113,7 +113,7 @@ static int fake_map_page(void *ctx, uintptr_t va, uint64_t phys)
 	return PCPU_OK;
 }
 
-static void fake_unmap_page(void *ctx, uintptr_t va)
+static int fake_unmap_page(void *ctx, uintptr_t va, uint64_t *phys)
 {
 	struct fake_arch *f = ctx;
 	struct fake_page *p;
@@ -122,14 +122,15 @@ static void fake_unmap_page(void *ctx, uintptr_t va)
 	f->unmap_calls++;
 	if (va < f->base || (va - f->base) / PCPU_PAGE_SIZE >= f->window_pages || va % PCPU_PAGE_SIZE) {
 		violation(f, "unmap outside the window", va);
-		return;
+		return PCPU_ERR_NOTMAPPED;
 	}
 	wp = (va - f->base) / PCPU_PAGE_SIZE;
 	if (f->map[wp] < 0) {
 		violation(f, "unmap of an unmapped address", va);
-		return;
+		return PCPU_ERR_NOTMAPPED;
 	}
 	p = &f->pg[f->map[wp]];
+	*phys = (uint64_t)(f->map[wp] + 1) << 12;
 	memcpy(p->mem, f->window + wp * PCPU_PAGE_SIZE, PCPU_PAGE_SIZE);
 	memset(f->window + wp * PCPU_PAGE_SIZE, PCPU_FAKE_POISON, PCPU_PAGE_SIZE);
 	p->mapped_at = -1;
@@ -137,6 +138,7 @@ static void fake_unmap_page(void *ctx, uintptr_t va)
 	p->last_va_page = (int32_t)wp;
 	f->map[wp] = -1;
 	f->mapped--;
+	return PCPU_OK;
 }
 
 static void fake_flush_tlb(void *ctx, uintptr_t va, size_t len)

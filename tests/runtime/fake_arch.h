@@ -2,7 +2,8 @@
  *
  * The window is one anonymous mapping of nr_cpus << shift bytes, so every
  * address the runtime writes through is real memory; which window pages
- * count as "mapped" is kept in a table.  Why not mprotect: the churn test
+ * count as "mapped", and to which page, is kept in a table (`map`, the
+ * fake's page tables: unmap_page reports the page from it).  Why not mprotect: the churn test
  * maps and unmaps hundreds of thousands of pages and checks the mapped set
  * after every operation, which is a table lookup here and would be a
  * syscall per page there (the hosted backend, tested elsewhere, is the
@@ -51,7 +52,7 @@ struct fake_arch {
 	size_t nr_pg, cap_pg;
 	long live_pages;         /* data pages handed out and not given back */
 	long mapped;             /* window pages mapped */
-	long page_allocs, map_calls, unmap_calls, flushes;
+	long page_allocs, frees, map_calls, unmap_calls, flushes;
 	long fail_page_at;       /* the Nth next alloc_data_page fails; 0: never */
 	long fail_map_at;        /* the Nth next map_page fails; 0: never */
 	long violations;

@@ -16,10 +16,10 @@ void fixture_init(struct rt_fixture *x, unsigned shift, unsigned nr_cpus, unsign
 	x->meta_size = pcpu_runtime_meta_size(shift, nr_cpus, max_areas);
 	if (x->meta_size == 0)
 		abort();
-	x->meta = malloc(x->meta_size);
+	x->meta = malloc(x->meta_size + RT_META_GUARD);
 	if (!x->meta)
 		abort();
-	memset(x->meta, 0xee, x->meta_size);
+	memset(x->meta, RT_META_FILL, x->meta_size + RT_META_GUARD);
 	memset(&p, 0, sizeof(p));
 	p.base = x->f.base;
 	p.shift = shift;
@@ -154,6 +154,9 @@ const char *check_invariants(const struct rt_fixture *x)
 	}
 	if (x->f.lock_depth)
 		return "lock still held after a call";
+	for (size_t i = 0; i < RT_META_GUARD; i++)
+		if (x->meta[x->meta_size + i] != RT_META_FILL)
+			return "the runtime wrote past its meta_size bytes of bookkeeping";
 	e = pcpu_alloc_verify(&rt->alloc);
 	if (e)
 		return e;

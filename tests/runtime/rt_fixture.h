@@ -10,9 +10,12 @@ struct rt_fixture {
 	struct fake_arch f;
 	struct pcpu_runtime_storage storage;
 	struct pcpu_runtime *rt;
-	unsigned char *meta;
-	size_t meta_size;
+	unsigned char *meta;     /* meta_size bytes for the runtime, then a guard */
+	size_t meta_size;        /* exactly pcpu_runtime_meta_size() */
 };
+/* Bytes after the runtime's bookkeeping that it must never write. */
+#define RT_META_GUARD 64
+#define RT_META_FILL 0xee
 
 /* Everything a failing call must leave as it was. */
 struct rt_snapshot {
@@ -36,7 +39,8 @@ void snapshot_free(struct rt_snapshot *s);
 
 /* Checks S1-S4 and the allocator's invariants against the fake arch's view:
  * no overlap, alignment, reference counts, mapped set == covered page
- * offsets x online CPUs, no page leaked, no contract violation, lock free.
+ * offsets x online CPUs, no page leaked, no contract violation, lock free,
+ * nothing written past the meta_size bytes of bookkeeping.
  * Returns NULL or a description of the first failure (static buffer). */
 const char *check_invariants(const struct rt_fixture *x);
 

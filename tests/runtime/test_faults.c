@@ -57,6 +57,21 @@ static void setup_busy_partial(void)
 	CU_ASSERT_EQUAL_FATAL(pcpu_dyn_alloc(X.rt, 8, 8, &a), PCPU_OK);
 }
 
+/* CPU 1 online and an area of more than PCPU_UNMAP_BATCH pages (in a
+ * stride 4 times the others' to hold them): onlining another CPU that fails
+ * late rolls back more than one batch. */
+#define BIG_SHIFT (SHIFT + 2)
+static void setup_big_partial(void)
+{
+	uintptr_t a;
+
+	fixture_init(&X, BIG_SHIFT, NCPU, 32, true);
+	CU_ASSERT_EQUAL_FATAL(pcpu_cpu_online(X.rt, 1), PCPU_OK);
+	CU_ASSERT_EQUAL_FATAL(pcpu_static_init(X.rt, tmpl, 5000, 100), PCPU_OK);
+	CU_ASSERT_EQUAL_FATAL(pcpu_dyn_alloc(X.rt, (PCPU_UNMAP_BATCH + 4) * 4096, 4096, &a),
+			      PCPU_OK);
+}
+
 static int do_static(void)
 {
 	return pcpu_static_init(X.rt, tmpl, 9000, 3000); /* 3 pages x 4 CPUs */
@@ -71,6 +86,12 @@ static int do_module(void)
 static int do_dyn(void)
 {
 	return pcpu_dyn_alloc(X.rt, 3 * 4096 + 100, 8, &result_addr);
+}
+
+/* 10 pages on 4 CPUs: a late failure undoes more than a batch. */
+static int do_big_dyn(void)
+{
+	return pcpu_dyn_alloc(X.rt, 10 * 4096, 4096, &result_addr);
 }
 
 static int do_online(void)
@@ -205,6 +226,28 @@ static void test_online(void)
 	}
 }
 
+static void test_big(void)
+{
+	for (int m = 0; m < 2; m++) {
+		long n = inject(setup_empty, do_big_dyn, m, "big dynamic");
+
+		CU_ASSERT_EQUAL(n, 10 * NCPU);
+		CU_ASSERT(n > (long)PCPU_UNMAP_BATCH);
+		CU_ASSERT(bytes_are(result_addr - X.f.base, NULL, 10 * 4096));
+		finish();
+	}
+	for (int m = 0; m < 2; m++) {
+		long n = inject(setup_big_partial, do_online, m, "big cpu online");
+		struct pcpu_stats st;
+
+		pcpu_get_stats(X.rt, &st);
+		CU_ASSERT_EQUAL(n, (long)st.mapped_offsets);
+		CU_ASSERT(n > (long)PCPU_UNMAP_BATCH);
+		CU_ASSERT(memcmp(X.f.window + ((size_t)2 << BIG_SHIFT), tmpl, 5000) == 0);
+		finish();
+	}
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -219,6 +262,7 @@ int main(void)
 	CU_add_test(s, "module area: every page and map failure rolls back", test_module);
 	CU_add_test(s, "dynamic area: every page and map failure rolls back", test_dyn);
 	CU_add_test(s, "CPU online: every page and map failure rolls back", test_online);
+	CU_add_test(s, "more than a batch of pages to undo: rolls back", test_big);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures();

@@ -55,7 +55,8 @@ static void test_init_params(void)
 	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(SHIFT, 0, 8), 0);
 	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(SHIFT, PCPU_MAX_CPUS + 1, 8), 0);
 	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(SHIFT, NCPU, 0), 0);
-	CU_ASSERT(pcpu_runtime_meta_size(SHIFT, 2 * NCPU, 8) > need); /* grows with CPUs */
+	/* 4 or 8 CPUs: the same bitmap word, so the same size (test_meta_bound). */
+	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(SHIFT, 2 * NCPU, 8), need);
 
 	fake_arch_init(&f, SHIFT, NCPU, true);
 	memset(&p, 0, sizeof(p));
@@ -274,6 +275,159 @@ static void test_bad_phys(void)
 	fixture_destroy(&X);
 }
 
+/* The bookkeeping: the allocator's records and the area slots (max_areas
+ * of each), a reference count per page offset, a bit per CPU, each part
+ * rounded to 16 bytes, plus 16 to align the caller's memory.  Nothing per
+ * (CPU, page offset): 4096 CPUs cost the 64-CPU figure plus a bigger
+ * bitmap, and the runtime runs in exactly that many bytes. */
+static size_t meta_parts(unsigned shift, unsigned cpus, unsigned areas)
+{
+	return pcpu_alloc_meta_size(areas) + areas * sizeof(struct pcpu_area) +
+	       ((size_t)1 << (shift - 12)) * sizeof(uint32_t) + (cpus + 31) / 32 * 4;
+}
+
+static void test_meta_bound(void)
+{
+	static const struct { unsigned shift, cpus, areas; } cfg[] = {
+		{ 20, 64, 256 }, { 20, 4096, 256 }, { 28, 64, 256 }, { 12, 1, 1 }, { 16, 4096, 8 },
+	};
+	struct pcpu_runtime_storage st;
+	struct pcpu_runtime *rt = NULL;
+	struct pcpu_params p;
+	struct fake_arch f;
+	uintptr_t a[3];
+	size_t need;
+	unsigned char *meta;
+
+	for (size_t i = 0; i < sizeof(cfg) / sizeof(cfg[0]); i++) {
+		size_t m = pcpu_runtime_meta_size(cfg[i].shift, cfg[i].cpus, cfg[i].areas);
+		size_t parts = meta_parts(cfg[i].shift, cfg[i].cpus, cfg[i].areas);
+
+		if (m < parts || m > parts + 5 * 16)
+			fprintf(stderr, "shift %u, %u CPUs, %u areas: %zu bytes, parts %zu\n",
+				cfg[i].shift, cfg[i].cpus, cfg[i].areas, m, parts);
+		CU_ASSERT(m >= parts && m <= parts + 5 * 16);
+	}
+	/* 64 against 4096 CPUs: no more apart than the bitmap (512 bytes). */
+	CU_ASSERT(pcpu_runtime_meta_size(20, 4096, 256) - pcpu_runtime_meta_size(20, 64, 256) <=
+		  4096 / 8);
+	/* A stride 256 times bigger: 4 bytes more per page offset, whatever
+	 * the CPU count. */
+	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(28, 64, 256) - pcpu_runtime_meta_size(20, 64, 256),
+			((1u << 16) - (1u << 8)) * 4);
+	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(28, 4096, 256) - pcpu_runtime_meta_size(20, 4096, 256),
+			((1u << 16) - (1u << 8)) * 4);
+
+	/* 64 CPUs over the fake arch, all online, with exactly `need` bytes
+	 * (rt_fixture checks nothing past them is written); one byte fewer is
+	 * refused before anything is touched. */
+	need = pcpu_runtime_meta_size(SHIFT, 64, 8);
+	meta = malloc(need);
+	CU_ASSERT_FATAL(meta != NULL);
+	memset(meta, 0xee, need);
+	fake_arch_init(&f, SHIFT, 64, true);
+	memset(&p, 0, sizeof(p));
+	p.base = f.base;
+	p.shift = SHIFT;
+	p.nr_cpus = 64;
+	p.max_areas = 8;
+	p.meta = meta;
+	p.meta_size = need - 1;
+	p.ops = &f.ops;
+	CU_ASSERT_EQUAL(pcpu_runtime_init(&st, &p, &rt), PCPU_ERR_INVAL);
+	CU_ASSERT_PTR_NULL(rt);
+	for (size_t i = 0; i < need; i++)
+		if (meta[i] != 0xee) {
+			CU_FAIL("a refused init wrote into the bookkeeping");
+			break;
+		}
+	fake_arch_destroy(&f);
+	free(meta);
+
+	fixture_init(&X, SHIFT, 64, 8, true);
+	CU_ASSERT_EQUAL(X.meta_size, need);
+	CU_ASSERT_EQUAL(pcpu_static_init(X.rt, tmpl, 5000, 100), PCPU_OK);
+	for (unsigned cpu = 1; cpu < 64; cpu++)
+		CU_ASSERT_EQUAL(pcpu_cpu_online(X.rt, cpu), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_module_alloc(X.rt, tmpl + 1, 3000, 5000, 64, &a[0]), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, 3 * 4096, 8, &a[1]), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, 8, 8, &a[2]), PCPU_OK);
+	CU_ASSERT_EQUAL(memcmp(copy_of(63, a[0]), tmpl + 1, 3000), 0);
+	CU_ASSERT_PTR_NULL(check_invariants(&X));
+	CU_ASSERT_EQUAL(pcpu_module_free(X.rt, a[0]), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_cpu_offline(X.rt, 40), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, a[1]), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_cpu_online(X.rt, 40), PCPU_OK);
+	CU_ASSERT(all_zero(copy_of(40, a[2]), 8));
+	CU_ASSERT_PTR_NULL(check_invariants(&X));
+	fixture_destroy(&X);
+}
+
+/* More pages than one batch (PCPU_UNMAP_BATCH) go back at once: each batch
+ * is unmapped, flushed on every CPU copy concerned, and only then freed
+ * (the fake reports a page freed before its flush), and every page comes
+ * back exactly once, with no table of pages in the runtime. */
+static void test_big_release(void)
+{
+	const unsigned shift = SHIFT + 2; /* 64 pages a CPU */
+	const size_t pages = 20; /* x NCPU online = 80 pages: 3 batches */
+	const long batches = (long)((pages * NCPU + PCPU_UNMAP_BATCH - 1) / PCPU_UNMAP_BATCH);
+	uintptr_t d;
+	long flushes, frees;
+
+	fixture_init(&X, shift, NCPU, 8, true);
+	for (unsigned cpu = 1; cpu < NCPU; cpu++)
+		CU_ASSERT_EQUAL(pcpu_cpu_online(X.rt, cpu), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, pages * 4096, 4096, &d), PCPU_OK);
+	CU_ASSERT_EQUAL(X.f.live_pages, (long)(pages * NCPU));
+	flushes = X.f.flushes;
+	frees = X.f.frees;
+	CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, d), PCPU_OK);
+	CU_ASSERT_EQUAL(X.f.frees - frees, (long)(pages * NCPU));
+	CU_ASSERT_EQUAL(X.f.live_pages, 0);
+	CU_ASSERT_EQUAL(X.f.flushes - flushes, batches * NCPU);
+	CU_ASSERT_PTR_NULL(check_invariants(&X));
+
+	/* One CPU going offline with more than a batch of pages. */
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, (PCPU_UNMAP_BATCH + 8) * 4096, 4096, &d), PCPU_OK);
+	flushes = X.f.flushes;
+	frees = X.f.frees;
+	CU_ASSERT_EQUAL(pcpu_cpu_offline(X.rt, 2), PCPU_OK);
+	CU_ASSERT_EQUAL(X.f.frees - frees, PCPU_UNMAP_BATCH + 8);
+	CU_ASSERT_EQUAL(X.f.flushes - flushes, 2);
+	CU_ASSERT_PTR_NULL(check_invariants(&X));
+	fixture_destroy(&X);
+}
+
+/* The page tables lost a mapping behind the runtime's back: unmap_page
+ * says nothing was there, and the runtime, having no other record of the
+ * page, gives nothing back for that address instead of a made-up one. */
+static void test_unmap_finds_nothing(void)
+{
+	size_t wp = ((size_t)1 << SHIFT) / PCPU_PAGE_SIZE; /* CPU 1, page 0 */
+	uintptr_t d;
+	long frees;
+	int32_t lost;
+
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	CU_ASSERT_EQUAL(pcpu_cpu_online(X.rt, 1), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, 8, 8, &d), PCPU_OK);
+	lost = X.f.map[wp];
+	CU_ASSERT_FATAL(lost >= 0);
+	X.f.map[wp] = -1;
+	X.f.pg[lost].mapped_at = -1;
+	X.f.mapped--;
+	frees = X.f.frees;
+	CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, d), PCPU_OK);
+	CU_ASSERT_EQUAL(X.f.violations, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(X.f.last_violation, "unmap of an unmapped address"));
+	CU_ASSERT_EQUAL(X.f.frees - frees, 1);       /* CPU 0's page only */
+	CU_ASSERT_EQUAL(X.f.live_pages, 1);          /* the lost one stays the arch's */
+	CU_ASSERT(X.f.pg[lost].in_use);
+	CU_ASSERT_EQUAL(X.f.mapped, 0);
+	fixture_destroy(&X);
+}
+
 struct lock_case {
 	const char *name;
 	int (*fn)(void);
@@ -383,6 +537,9 @@ int main(void)
 	CU_add_test(s, "bookkeeping full", test_bookkeeping_full);
 	CU_add_test(s, "CPU hotplug", test_hotplug);
 	CU_add_test(s, "a page that is not a page frame is refused", test_bad_phys);
+	CU_add_test(s, "bookkeeping does not grow with CPUs x stride", test_meta_bound);
+	CU_add_test(s, "more than a batch of pages given back", test_big_release);
+	CU_add_test(s, "an unmap that finds nothing gives nothing back", test_unmap_finds_nothing);
 	CU_add_test(s, "every entry point takes the lock once", test_lock_hook);
 	CU_add_test(s, "pcpu_fill_offsets", test_fill_offsets);
 	CU_add_test(s, "pcpu_api_alloc/free", test_api);

@@ -3,9 +3,15 @@
  * The window is one PROT_NONE reservation; a mapped per-CPU page is a
  * MAP_SHARED|MAP_FIXED view of one page of a memfd (the "physical" memory)
  * placed over it, and unmapping puts a PROT_NONE anonymous page back.  The
- * same memfd is mapped once more as the "direct map" through which the
- * runtime writes fresh pages, so a write through either address is seen
+ * same memfd is mapped once more as a "direct map"
+ * (pcpu_hosted_phys_to_virt), so a write through either address is seen
  * through the other, as with a kernel's direct map and its page tables.
+ *
+ * A process cannot read its own page tables, so this backend keeps their
+ * stand-in: `window`, the physical page behind each window page, which is
+ * where unmap_page finds what it reports.  That table is test
+ * infrastructure (a uint32_t per window page); a kernel's arch reads the
+ * real page-table entry instead, and the runtime keeps no such table.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -67,7 +73,7 @@ static void set_err(char *err, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int hosted_alloc_data_page(void *ctx, unsigned cpu, void **virt, uint64_t *phys)
+static int hosted_alloc_data_page(void *ctx, unsigned cpu, uint64_t *phys)
 {
 	struct pcpu_hosted *h = ctx;
 	uint32_t pg;
@@ -88,7 +94,6 @@ static int hosted_alloc_data_page(void *ctx, unsigned cpu, void **virt, uint64_t
 	}
 	h->page_state[pg] = PAGE_LIVE;
 	*phys = (uint64_t)pg * HPAGE;
-	*virt = h->direct + *phys;
 	h->st.allocs++;
 	if (++h->st.data_pages > h->st.data_pages_peak)
 		h->st.data_pages_peak = h->st.data_pages;
@@ -100,15 +105,14 @@ static bool phys_is_live(const struct pcpu_hosted *h, uint64_t phys)
 	return !(phys % HPAGE) && phys / HPAGE < h->bump && (h->page_state[phys / HPAGE] & PAGE_LIVE);
 }
 
-static void hosted_free_data_page(void *ctx, unsigned cpu, void *virt, uint64_t phys)
+static void hosted_free_data_page(void *ctx, unsigned cpu, uint64_t phys)
 {
 	struct pcpu_hosted *h = ctx;
 	uint32_t pg = (uint32_t)(phys / HPAGE);
 
 	(void)cpu;
 	/* A page still mapped in the window would be a use after free. */
-	if (!phys_is_live(h, phys) || virt != h->direct + phys ||
-	    (h->page_state[pg] & PAGE_MAPPED)) {
+	if (!phys_is_live(h, phys) || (h->page_state[pg] & PAGE_MAPPED)) {
 		h->st.misuse++;
 		return;
 	}
@@ -163,14 +167,14 @@ static int hosted_map_page(void *ctx, uintptr_t va, uint64_t phys)
 	return PCPU_OK;
 }
 
-static void hosted_unmap_page(void *ctx, uintptr_t va)
+static int hosted_unmap_page(void *ctx, uintptr_t va, uint64_t *phys)
 {
 	struct pcpu_hosted *h = ctx;
 	size_t idx;
 
 	if ((va % HPAGE) || !window_index(h, va, &idx) || h->window[idx] == NO_PAGE) {
 		h->st.misuse++;
-		return;
+		return PCPU_ERR_NOTMAPPED;
 	}
 	/* Replace, never munmap: the hole would let another mmap in. */
 	if (mmap((void *)va, HPAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
@@ -179,11 +183,13 @@ static void hosted_unmap_page(void *ctx, uintptr_t va)
 		 * view of the shared page, still faulting on every access. */
 		(void)mprotect((void *)va, HPAGE, PROT_NONE);
 	}
+	*phys = (uint64_t)h->window[idx] * HPAGE;
 	h->page_state[h->window[idx]] &= (uint8_t)~PAGE_MAPPED;
 	h->window[idx] = NO_PAGE;
 	h->cpu_mapped[(va - h->base) >> h->shift]--;
 	h->st.unmaps++;
 	h->st.mapped_pages--;
+	return PCPU_OK;
 }
 
 static void hosted_flush_tlb(void *ctx, uintptr_t va, size_t len)
@@ -450,6 +456,11 @@ unsigned pcpu_hosted_shift(const struct pcpu_hosted *h)
 unsigned pcpu_hosted_nr_cpus(const struct pcpu_hosted *h)
 {
 	return h->nr_cpus;
+}
+
+void *pcpu_hosted_phys_to_virt(const struct pcpu_hosted *h, uint64_t phys)
+{
+	return phys / HPAGE < h->max_pages ? h->direct + phys : NULL;
 }
 
 bool pcpu_hosted_is_mapped(const struct pcpu_hosted *h, uintptr_t va)

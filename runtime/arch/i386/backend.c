@@ -1,30 +1,27 @@
 /* runtime/arch/i386/backend.c: the runtime's arch hooks (struct
  * pcpu_arch_ops) on top of the i386 page-table helpers, for a kernel that
- * supplies a page allocator, a phys->virt conversion (in the mmu) and
- * invlpg.
+ * supplies a page allocator (by physical address), a phys->virt conversion
+ * for page tables (in the mmu) and invlpg.  unmap_page reads the physical
+ * address out of the entry it clears, so nothing here remembers data pages.
  */
 #include <stddef.h>
 #include <stdint.h>
 
 #include <percpu-vm/i386_pgtable.h>
 
-static int be_alloc_data_page(void *ctx, unsigned cpu, void **virt, uint64_t *phys)
+static int be_alloc_data_page(void *ctx, unsigned cpu, uint64_t *phys)
 {
 	struct pcpu_i386_backend *be = ctx;
-	uint64_t p;
 
-	if (be->page_alloc(be->ctx, cpu, &p) != PCPU_OK)
+	if (be->page_alloc(be->ctx, cpu, phys) != PCPU_OK)
 		return PCPU_ERR_NOMEM;
-	*phys = p;
-	*virt = be->mmu->phys_to_virt(be->mmu->conv_ctx, p);
 	return PCPU_OK;
 }
 
-static void be_free_data_page(void *ctx, unsigned cpu, void *virt, uint64_t phys)
+static void be_free_data_page(void *ctx, unsigned cpu, uint64_t phys)
 {
 	struct pcpu_i386_backend *be = ctx;
 
-	(void)virt;
 	be->page_free(be->ctx, cpu, phys);
 }
 
@@ -37,12 +34,16 @@ static int be_map_page(void *ctx, uintptr_t va, uint64_t phys)
 	return pcpu_i386_map(be->mmu, (uint32_t)va, phys, pcpu_i386_percpu_flags(be->mmu));
 }
 
-static void be_unmap_page(void *ctx, uintptr_t va)
+static int be_unmap_page(void *ctx, uintptr_t va, uint64_t *phys)
 {
 	struct pcpu_i386_backend *be = ctx;
 
-	if (va == (uintptr_t)(uint32_t)va)
-		(void)pcpu_i386_unmap(be->mmu, (uint32_t)va, NULL);
+	if (va != (uintptr_t)(uint32_t)va) /* only possible in a hosted build */
+		return PCPU_ERR_NOTMAPPED;
+	/* INVAL (unaligned, or inside a large page) means the runtime's page
+	 * is not mapped there either. */
+	return pcpu_i386_unmap(be->mmu, (uint32_t)va, phys) == PCPU_OK ? PCPU_OK
+									: PCPU_ERR_NOTMAPPED;
 }
 
 static void be_flush_tlb(void *ctx, uintptr_t va, size_t len)

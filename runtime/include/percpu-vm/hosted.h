@@ -4,11 +4,15 @@
  *  - the window is reserved with mmap(PROT_NONE) at a fixed base
  *    (PERCPU_HOSTED_BASE unless the caller picks one), with
  *    MAP_FIXED_NOREPLACE so it never lands on something already mapped;
- *  - "physical" memory is a memfd: phys = file offset, and the direct map
- *    (the virt of alloc_data_page) is a second, shared mapping of it;
+ *  - "physical" memory is a memfd: phys = file offset, and a "direct map"
+ *    (pcpu_hosted_phys_to_virt) is a second, shared mapping of it;
  *  - map_page maps the memfd page at va (MAP_SHARED|MAP_FIXED), unmap_page
  *    puts a PROT_NONE anonymous page back, so touching any page the runtime
- *    has not mapped faults, exactly like an unmapped kernel page.
+ *    has not mapped faults, exactly like an unmapped kernel page;
+ *  - unmap_page reports the physical page it took out from a table of its
+ *    own (one uint32_t per window page), the stand-in for the page tables a
+ *    process cannot read.  That table is test infrastructure: a kernel's
+ *    arch reads the page-table entry, and the runtime keeps no such table.
  * Page counts (for leak checks) and fault injection come with it.
  *
  * Also the "current CPU" of hosted code: a thread-local number a test sets.
@@ -70,6 +74,10 @@ uintptr_t pcpu_hosted_base(const struct pcpu_hosted *h);
 size_t pcpu_hosted_window_size(const struct pcpu_hosted *h);
 unsigned pcpu_hosted_shift(const struct pcpu_hosted *h);
 unsigned pcpu_hosted_nr_cpus(const struct pcpu_hosted *h);
+
+/* Where the "physical" page `phys` can be read and written whether it is
+ * mapped in the window or not (NULL past the end of the memory). */
+void *pcpu_hosted_phys_to_virt(const struct pcpu_hosted *h, uint64_t phys);
 
 /* Whether the page holding `va` is mapped (by this backend's bookkeeping). */
 bool pcpu_hosted_is_mapped(const struct pcpu_hosted *h, uintptr_t va);

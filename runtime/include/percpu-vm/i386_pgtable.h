@@ -141,10 +141,12 @@ int pcpu_i386_translate(const struct pcpu_i386_mmu *mmu, uint32_t va, uint64_t *
 			uint64_t *flags_out);
 
 /* The adapter: a struct pcpu_arch_ops over an mmu, for the runtime.
- * Data pages come from page_alloc (phys), are written through the mmu's
- * phys_to_virt, are mapped with pcpu_i386_percpu_flags(), and TLB flushes go
- * page by page through invlpg (which in an SMP kernel must reach every CPU:
- * a shootdown), or through flush_all for big ranges when it is given. */
+ * Data pages come from page_alloc (phys) and are mapped with
+ * pcpu_i386_percpu_flags(); unmap_page takes their physical address out of
+ * the entry it clears (pcpu_i386_unmap) and page_free gets it back, so
+ * neither side keeps a table of data pages.  TLB flushes go page by page
+ * through invlpg (which in an SMP kernel must reach every CPU: a
+ * shootdown), or through flush_all for big ranges when it is given. */
 struct pcpu_i386_backend {
 	struct pcpu_i386_mmu *mmu;
 	void *ctx; /* passed to every hook below */

@@ -60,27 +60,47 @@ const char *pcpu_strerror(int err);
 /* What an architecture (or the hosted backend) supplies: the 2006
  * proposal's hooks, generalised.  Page-table pages are the arch's business:
  * map_page allocates them itself (boot-time allocator first, the normal one
- * later) and reports PCPU_ERR_NOMEM if it cannot, leaving nothing behind. */
+ * later) and reports PCPU_ERR_NOMEM if it cannot, leaving nothing behind.
+ *
+ * The runtime keeps no table of which data page backs which address: the
+ * page tables already say so.  unmap_page reports the physical address it
+ * took out, and after the TLB flush that address is what the runtime hands
+ * to free_data_page.  Taking pages down is therefore unmap (up to
+ * PCPU_UNMAP_BATCH pages), flush_tlb, free_data_page, repeated. */
 struct pcpu_arch_ops {
 	void *ctx;
-	/* One 4 KiB data page for `cpu` (NUMA-local where the arch can).
-	 * *virt: the page in the kernel's direct map (handed back to
-	 * free_data_page; the runtime itself writes through the window);
-	 * *phys: what map_page is given, page aligned, below 2^44.
+	/* One 4 KiB data page for `cpu` (NUMA-local where the arch can): its
+	 * physical address, page aligned, in *phys; that is what map_page is
+	 * given.  The runtime writes the page only through the window, once
+	 * mapped, so it needs no other address for it.
 	 * Returns 0 or PCPU_ERR_NOMEM. */
-	int (*alloc_data_page)(void *ctx, unsigned cpu, void **virt, uint64_t *phys);
-	void (*free_data_page)(void *ctx, unsigned cpu, void *virt, uint64_t phys);
+	int (*alloc_data_page)(void *ctx, unsigned cpu, uint64_t *phys);
+	/* Give back a page alloc_data_page handed out for `cpu`: either one
+	 * map_page refused, or one unmap_page reported, after the flush.  An
+	 * arch whose allocator wants a virtual address derives it from phys
+	 * (its direct map, a phys_to_page()). */
+	void (*free_data_page)(void *ctx, unsigned cpu, uint64_t phys);
 	/* Map `phys` at `va`: present, writable, supervisor-only, non-executable
 	 * where the arch can.  0, PCPU_ERR_NOMEM or PCPU_ERR_MAPPED. */
 	int (*map_page)(void *ctx, uintptr_t va, uint64_t phys);
-	/* Remove the mapping at `va` (it must exist). */
-	void (*unmap_page)(void *ctx, uintptr_t va);
-	/* Flush [va, va+len) from every CPU's TLB. */
+	/* Remove the mapping at `va` and store the physical address it mapped
+	 * in *phys: read the leaf entry, clear it, return its address bits
+	 * (pcpu_i386_unmap does exactly this; Linux's ptep_get_and_clear).
+	 * 0, or PCPU_ERR_NOTMAPPED if nothing is mapped at `va`: the runtime
+	 * only unmaps what it mapped, so that means the page tables were
+	 * changed behind its back, and it gives nothing back for `va`. */
+	int (*unmap_page)(void *ctx, uintptr_t va, uint64_t *phys);
+	/* Flush [va, va+len) from every CPU's TLB; may be NULL. */
 	void (*flush_tlb)(void *ctx, uintptr_t va, size_t len);
 	/* Serialise the runtime (a spinlock in a kernel); may be NULL. */
 	void (*lock)(void *ctx);
 	void (*unlock)(void *ctx);
 };
+
+/* Most pages the runtime holds unmapped but not yet flushed and freed (on
+ * its stack, 10 bytes each).  Giving back more pages than this takes one
+ * flush_tlb round (one call per CPU copy involved) per batch. */
+#define PCPU_UNMAP_BATCH 32u
 
 /* How a runtime is set up. */
 struct pcpu_params {
@@ -94,11 +114,13 @@ struct pcpu_params {
 };
 
 /* Bytes of bookkeeping a runtime with this stride, CPU count and area count
- * needs (0 if the parameters are out of range).  It holds the allocator's
- * records, one reference count per page offset, and for every (CPU, page
- * offset) the data page mapped there, so it grows with nr_cpus << shift:
- * 8 bytes per possible page on i386 (16 on x86-64), e.g. 146 KiB for 64
- * CPUs, a 1 MiB stride and 256 areas. */
+ * needs (0 if the parameters are out of range): the allocator's records and
+ * the area slots (both grow with max_areas), one 32-bit reference count per
+ * page offset (1 << (shift - 12) of them) and a bit per possible CPU (the
+ * online map).  Nothing grows with nr_cpus << shift: which data page backs
+ * each mapped address is left to the page tables.  On i386, 64 CPUs, a
+ * 1 MiB stride and 256 areas take 18,480 bytes (17 KiB of it for the 256
+ * areas), 4096 CPUs 496 bytes more, a 256 MiB stride 256 KiB more. */
 size_t pcpu_runtime_meta_size(unsigned shift, unsigned nr_cpus, unsigned max_areas);
 
 /* Opaque to callers apart from reading; laid out in runtime/runtime_state.h. */
