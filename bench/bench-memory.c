@@ -27,6 +27,10 @@
  *                 demand (counted page rounded).
  * Target: percpu-vm <= tight bound + one page per CPU per allocation class
  * present (static, modules, dynamic), checked on every row.
+ *
+ * Below the table, the runtime's own bookkeeping for each CPU count
+ * (pcpu_runtime_meta_size(), the bytes each run was given): it must not
+ * grow with the CPU count beyond the online bitmap, a bit per CPU.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -202,6 +206,7 @@ static struct linux_style linux_first_chunk(int scenario)
 struct measured {
 	size_t pages[3];     /* mapped pages, all CPUs, after each scenario */
 	size_t used[3];      /* bytes in live areas */
+	size_t meta;         /* the runtime's bookkeeping bytes */
 };
 
 static bool measure(unsigned cpus, struct measured *m)
@@ -224,6 +229,8 @@ static bool measure(unsigned cpus, struct measured *m)
 	}
 	size_t msize = pcpu_runtime_meta_size(BENCH_SHIFT, cpus, MAX_AREAS);
 	void *meta = malloc(msize);
+
+	m->meta = msize;
 	struct pcpu_params p = { pcpu_hosted_base(h), BENCH_SHIFT, cpus, MAX_AREAS, meta, msize,
 				 pcpu_hosted_ops(h) };
 	if (!meta || (rc = pcpu_runtime_init(&storage, &p, &rt)) != PCPU_OK)
@@ -341,6 +348,19 @@ int main(void)
 	       "%zu bytes per CPU at slab sizes.  Linux-style: modules in the 8 KiB reserved part\n"
 	       "while they fit, the rest with the dynamic allocations; chunks after the first\n"
 	       "count their populated pages.\n", NR_DYN, kmalloc_bytes);
+	printf("\nruntime bookkeeping (pcpu_runtime_meta_size, stride %lu KiB, %u areas, %zu-bit host):\n",
+	       (1ul << BENCH_SHIFT) / 1024, (unsigned)MAX_AREAS, sizeof(void *) * 8);
+	bool meta_ok = true;
+	for (int i = 0; i < 5; i++) {
+		unsigned n = cpu_counts[i];
+		/* At most a 32-bit word more per 32 CPUs, each part 16-byte rounded. */
+		size_t bitmap_growth = ((n + 31) / 32 - 1) * 4 + 16;
+		bool ok = m[i].meta >= m[0].meta && m[i].meta - m[0].meta <= bitmap_growth;
+
+		printf("  bookkeeping %4u cpus: %zu bytes (%+zd against 1 CPU) %s\n", n, m[i].meta,
+		       (ssize_t)(m[i].meta - m[0].meta), ok ? "PASS" : "FAIL");
+		meta_ok &= ok;
+	}
 	printf("bench-memory: %d of 15 rows within the target\n", 15 - failures);
-	return failures ? 1 : 0;
+	return failures || !meta_ok ? 1 : 0;
 }

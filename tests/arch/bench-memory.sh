@@ -2,7 +2,8 @@
 # tests/arch/bench-memory.sh: the memory benchmark's table is complete and
 # every row meets the target (percpu-vm <= tight bound + one page per CPU
 # per allocation class), and percpu-vm never uses more than the Linux-style
-# first chunk.  The bench runs the real runtime on the hosted backend.
+# first chunk, and the runtime's bookkeeping does not grow with the CPU
+# count.  The bench runs the real runtime on the hosted backend.
 set -u
 out=$("$top_builddir/bench/bench-memory" 2>&1)
 rc=$?
@@ -17,4 +18,8 @@ while read -r _ _ cpus _ vm vmtot _ tight _ _ _ _ _ _ linux _ _; do
 		fail "$cpus CPUs: vm $vm KiB vs tight $tight, linux $linux"
 done <<<"$rows"
 grep -q '^bench-memory: 15 of 15 rows within the target$' <<<"$out" || fail "summary line"
+# The runtime's bookkeeping: one line per CPU count, none growing beyond
+# the online bitmap.
+[ "$(grep -cE '^  bookkeeping +[0-9]+ cpus: [0-9]+ bytes .* PASS$' <<<"$out")" = 5 ] ||
+	fail "bookkeeping lines missing or growing with the CPU count"
 echo "bench-memory.sh: ok"
