@@ -37,17 +37,24 @@ done
 $CC -m32 -O2 -ffreestanding -fno-pie -fno-asynchronous-unwind-tables -DCONFIG_HAS_VM_PERCPU $cflags \
 	-c "$top_srcdir/tests/linker/kern-main.c" -o "$tmp/main.o" &&
 $CC -m32 -O2 -ffreestanding -fno-pie -fno-asynchronous-unwind-tables -DCONFIG_HAS_VM_PERCPU $cflags \
-	-c "$top_srcdir/tests/linker/kern-data.c" -o "$tmp/data.o" &&
-$CC -m32 -O2 -ffreestanding -fno-pie -fno-asynchronous-unwind-tables -DCONFIG_HAS_VM_PERCPU $cflags \
-	-c "$top_srcdir/kernel-glue/percpu_offsets.c" -o "$tmp/off.o" || bad "compiling the kernel fixture"
-"$GNU_LD" -m elf_i386 -L "$ldscriptdir" -T kernel-i386.lds -o "$tmp/k.elf" "$tmp/main.o" "$tmp/data.o" "$tmp/off.o" ||
-	bad "kernel link with only -L \$ldscriptdir"
+	-c "$top_srcdir/tests/linker/kern-data.c" -o "$tmp/data.o" ||
+	bad "compiling the kernel fixture"
+# The kernel side of the library: the glue and the runtime archives.
+kernel_libs=$(pkg-config --variable=kernel_libs percpu-vm)
+echo "kernel_libs: $kernel_libs"
+for a in $kernel_libs; do [ -f "$a" ] || bad "kernel_libs names $a, which does not exist"; done
+"$GNU_LD" -m elf_i386 -L "$ldscriptdir" -T kernel-i386.lds -o "$tmp/k.elf" "$tmp/main.o" "$tmp/data.o" \
+	$kernel_libs || bad "kernel link with only -L \$ldscriptdir and \$kernel_libs"
+$NM "$tmp/k.elf" | grep -q ' __per_cpu_offset$' || bad "the kernel_libs link did not bring __per_cpu_offset"
 "$GNU_LD" -m elf_i386 -r -T "$ldscriptdir/module.lds" -o "$tmp/m.o" "$tmp/data.o" || bad "module link with module.lds from \$ldscriptdir"
 
 # The installed file: ldscriptdir under the data folder, headers under includedir.
 inst_scripts=$(pkg-config --variable=ldscriptdir "$top_builddir/percpu-vm.pc")
 inst_cflags=$(pkg-config --cflags "$top_builddir/percpu-vm.pc")
 case $inst_scripts in */share/percpu-vm/ldscripts) ;; *) bad "installed ldscriptdir is '$inst_scripts'";; esac
+inst_libs=$(pkg-config --variable=kernel_libs "$top_builddir/percpu-vm.pc")
+case $inst_libs in */lib/percpu-vm/libpercpu-glue-i386.a" "*/lib/percpu-vm/libpercpu-runtime-i386.a) ;;
+	*) bad "installed kernel_libs is '$inst_libs'";; esac
 case " $inst_cflags " in *" -I"*"/include "*) ;; *) bad "installed cflags lack the include folder: '$inst_cflags'";; esac
 echo "installed: ldscriptdir $inst_scripts, cflags $inst_cflags"
 exit $fail
