@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include <CUnit/Basic.h>
+#include "../cunit-run.h"
 
 #include <percpu-vm/config.h>
 #include <percpu-vm/hosted.h>
@@ -354,31 +354,17 @@ static void test_current_cpu_is_per_thread(void)
 	pcpu_hosted_set_cpu(0);
 }
 
+static const struct cunit_test tests[] = {
+	{ "window reserved, everything faults", test_window_reserved },
+	{ "every CPU's copy through base + cpu*stride", test_every_cpu_copy },
+	{ "misuse is refused and counted", test_misuse },
+	{ "fault injection and page pool", test_fault_injection_and_pool },
+	{ "bad parameters, address range taken", test_bad_params_and_taken_range },
+	{ "adopting mappings inside the window", test_adopt_existing },
+	{ "current CPU is per thread", test_current_cpu_is_per_thread },
+};
+
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
-		{ "window reserved, everything faults", test_window_reserved },
-		{ "every CPU's copy through base + cpu*stride", test_every_cpu_copy },
-		{ "misuse is refused and counted", test_misuse },
-		{ "fault injection and page pool", test_fault_injection_and_pool },
-		{ "bad parameters, address range taken", test_bad_params_and_taken_range },
-		{ "adopting mappings inside the window", test_adopt_existing },
-		{ "current CPU is per thread", test_current_cpu_is_per_thread },
-	};
-	CU_pSuite suite;
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("hosted backend", NULL, NULL);
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return CUNIT_RUN("hosted backend", tests);
 }

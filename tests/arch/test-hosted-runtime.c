@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
+#include "../cunit-run.h"
 
 #include <percpu-vm/hosted.h>
 #include <percpu-vm/runtime.h>
@@ -245,28 +245,14 @@ static void test_failures_leave_nothing(void)
 	stop();
 }
 
+static const struct cunit_test tests[] = {
+	{ "static area on every CPU", test_static_area_every_cpu },
+	{ "modules and dynamic areas, unmapped after free", test_modules_and_dynamic },
+	{ "CPU offline and online", test_cpu_hotplug },
+	{ "failed page or map leaves nothing", test_failures_leave_nothing },
+};
+
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
-		{ "static area on every CPU", test_static_area_every_cpu },
-		{ "modules and dynamic areas, unmapped after free", test_modules_and_dynamic },
-		{ "CPU offline and online", test_cpu_hotplug },
-		{ "failed page or map leaves nothing", test_failures_leave_nothing },
-	};
-	CU_pSuite suite;
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("runtime on the hosted backend", NULL, NULL);
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return CUNIT_RUN("runtime on the hosted backend", tests);
 }

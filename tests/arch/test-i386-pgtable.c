@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
+#include "../cunit-run.h"
 
 #include <percpu-vm/i386_pgtable.h>
 
@@ -716,36 +716,22 @@ static void test_backend_ops(void)
 	CU_ASSERT_EQUAL(pcpu_i386_backend_ops(&be, &ops), PCPU_ERR_INVAL);
 }
 
+static const struct cunit_test tests[] = {
+	{ "2-level map/translate/unmap", test_2level_map_translate_unmap },
+	{ "2-level errors and remap", test_2level_errors },
+	{ "PAE map with NX", test_pae_map_nx },
+	{ "PAE map without NX", test_pae_map_no_nx },
+	{ "PAE errors and remap", test_pae_errors },
+	{ "2-level boot then normal allocation", test_boot_then_normal_2level },
+	{ "PAE boot then normal allocation", test_boot_then_normal_pae },
+	{ "normal allocation failure leaves nothing", test_failure_normal },
+	{ "boot allocation failure leaves nothing", test_failure_bootmem },
+	{ "2-level churn against a model", test_churn_2level },
+	{ "PAE churn against a model", test_churn_pae },
+	{ "pcpu_arch_ops adapter", test_backend_ops },
+};
+
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
-		{ "2-level map/translate/unmap", test_2level_map_translate_unmap },
-		{ "2-level errors and remap", test_2level_errors },
-		{ "PAE map with NX", test_pae_map_nx },
-		{ "PAE map without NX", test_pae_map_no_nx },
-		{ "PAE errors and remap", test_pae_errors },
-		{ "2-level boot then normal allocation", test_boot_then_normal_2level },
-		{ "PAE boot then normal allocation", test_boot_then_normal_pae },
-		{ "normal allocation failure leaves nothing", test_failure_normal },
-		{ "boot allocation failure leaves nothing", test_failure_bootmem },
-		{ "2-level churn against a model", test_churn_2level },
-		{ "PAE churn against a model", test_churn_pae },
-		{ "pcpu_arch_ops adapter", test_backend_ops },
-	};
-	CU_pSuite suite;
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("i386 page tables", NULL, NULL);
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return CUNIT_RUN("i386 page tables", tests);
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
+#include "../cunit-run.h"
 
 #include <percpu-vm/percpu.h>
 #include <percpu-vm/classic.h>
@@ -162,29 +162,26 @@ static void test_too_many_live_allocations(void)
 	free_percpu(p[0]);
 }
 
+static const struct cunit_test tests[] = {
+	{ "set-up refuses bad areas", test_setup_refuses_bad_areas },
+	{ "set-up copies the template", test_setup_copies_template },
+	{ "allocations zeroed and aligned on every CPU", test_alloc_zeroed_and_aligned },
+	{ "the reserve is fixed", test_reserve_is_fixed },
+	{ "bad frees change nothing", test_bad_frees_change_nothing },
+	{ "too many live allocations", test_too_many_live_allocations },
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	unsigned cpu, failures;
+	unsigned cpu;
+	int status;
 
 	for (cpu = 0; cpu < CPUS; cpu++)
 		if (!(areas[cpu] = aligned_alloc(PERCPU_CLASSIC_AREA_ALIGN, area_len())))
 			return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("classic per-CPU scheme", NULL, NULL);
 	/* in this order: the set-up happens once */
-	CU_add_test(s, "set-up refuses bad areas", test_setup_refuses_bad_areas);
-	CU_add_test(s, "set-up copies the template", test_setup_copies_template);
-	CU_add_test(s, "allocations zeroed and aligned on every CPU", test_alloc_zeroed_and_aligned);
-	CU_add_test(s, "the reserve is fixed", test_reserve_is_fixed);
-	CU_add_test(s, "bad frees change nothing", test_bad_frees_change_nothing);
-	CU_add_test(s, "too many live allocations", test_too_many_live_allocations);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	status = CUNIT_RUN("classic per-CPU scheme", tests);
 	for (cpu = 0; cpu < CPUS; cpu++)
 		free(areas[cpu]);
-	return failures != 0;
+	return status;
 }

@@ -4,7 +4,7 @@
  * allocator byte-for-byte as it was; first fit, alignment, coalescing and
  * the tombstone rules are checked against expectations worked out by hand;
  * a seeded random run compares every placement with a naive model. */
-#include <CUnit/Basic.h>
+#include "../cunit-run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,27 +328,20 @@ static void test_random_against_model(void)
 	}
 }
 
+static const struct cunit_test tests[] = {
+	{ "init errors", test_init_errors },
+	{ "first fit and alignment", test_first_fit_and_alignment },
+	{ "coalescing", test_coalescing },
+	{ "INVAL and ALIGN change nothing", test_err_inval_and_align },
+	{ "NOSPACE changes nothing", test_err_nospace },
+	{ "NOMETA changes nothing", test_err_nometa },
+	{ "NOTALLOC changes nothing", test_err_notalloc },
+	{ "DOUBLEFREE and tombstones", test_err_doublefree },
+	{ "error names", test_strerror },
+	{ "random ops against a naive model", test_random_against_model },
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("allocator", NULL, NULL);
-	CU_add_test(s, "init errors", test_init_errors);
-	CU_add_test(s, "first fit and alignment", test_first_fit_and_alignment);
-	CU_add_test(s, "coalescing", test_coalescing);
-	CU_add_test(s, "INVAL and ALIGN change nothing", test_err_inval_and_align);
-	CU_add_test(s, "NOSPACE changes nothing", test_err_nospace);
-	CU_add_test(s, "NOMETA changes nothing", test_err_nometa);
-	CU_add_test(s, "NOTALLOC changes nothing", test_err_notalloc);
-	CU_add_test(s, "DOUBLEFREE and tombstones", test_err_doublefree);
-	CU_add_test(s, "error names", test_strerror);
-	CU_add_test(s, "random ops against a naive model", test_random_against_model);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return CUNIT_RUN("allocator", tests);
 }

@@ -12,7 +12,7 @@
  *  - every online CPU's copy of every live area holds exactly the expected
  *    bytes: the template, zeros, or what the test wrote there.
  * Seed: PCPU_CHURN_SEED in the environment, default 1; ops: PCPU_CHURN_OPS. */
-#include <CUnit/Basic.h>
+#include "../cunit-run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,19 +435,12 @@ static void test_churn_crowded(void)
 	run_churn(14, 40, 24, 20000);
 }
 
+static const struct cunit_test tests[] = {
+	{ "100,000 random operations, invariants after each", test_churn_main },
+	{ "20,000 operations in a crowded window, 40 CPUs", test_churn_crowded },
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("churn", NULL, NULL);
-	CU_add_test(s, "100,000 random operations, invariants after each", test_churn_main);
-	CU_add_test(s, "20,000 operations in a crowded window, 40 CPUs", test_churn_crowded);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return CUNIT_RUN("churn", tests);
 }

@@ -7,7 +7,7 @@
  * struct, bookkeeping, mapped set, window bytes, page count) must equal the
  * snapshot taken before it, no page may be leaked, and finally the call,
  * made without a fault, must succeed and leave the right bytes. */
-#include <CUnit/Basic.h>
+#include "../cunit-run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,24 +248,17 @@ static void test_big(void)
 	}
 }
 
+static const struct cunit_test tests[] = {
+	{ "static area: every page and map failure rolls back", test_static },
+	{ "module area: every page and map failure rolls back", test_module },
+	{ "dynamic area: every page and map failure rolls back", test_dyn },
+	{ "CPU online: every page and map failure rolls back", test_online },
+	{ "more than a batch of pages to undo: rolls back", test_big },
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	unsigned failures;
-
 	for (size_t i = 0; i < sizeof(tmpl); i++)
 		tmpl[i] = (unsigned char)(i * 13 + 1);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("fault injection", NULL, NULL);
-	CU_add_test(s, "static area: every page and map failure rolls back", test_static);
-	CU_add_test(s, "module area: every page and map failure rolls back", test_module);
-	CU_add_test(s, "dynamic area: every page and map failure rolls back", test_dyn);
-	CU_add_test(s, "CPU online: every page and map failure rolls back", test_online);
-	CU_add_test(s, "more than a batch of pages to undo: rolls back", test_big);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return CUNIT_RUN("fault injection", tests);
 }

@@ -1,7 +1,7 @@
 /* test_runtime.c: the runtime's entry points one by one, over the fake arch:
  * parameter checks, call order, area kinds, fresh pages, guards, hotplug,
  * the lock hook, stats, pcpu_fill_offsets and the pcpu_api_* helpers. */
-#include <CUnit/Basic.h>
+#include "../cunit-run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -521,31 +521,24 @@ static void test_api(void)
 	fixture_destroy(&X);
 }
 
+static const struct cunit_test tests[] = {
+	{ "init checks its parameters", test_init_params },
+	{ "static area rules", test_static_rules },
+	{ "module and dynamic areas", test_module_and_dyn },
+	{ "bookkeeping full", test_bookkeeping_full },
+	{ "CPU hotplug", test_hotplug },
+	{ "a page that is not a page frame is refused", test_bad_phys },
+	{ "bookkeeping does not grow with CPUs x stride", test_meta_bound },
+	{ "more than a batch of pages given back", test_big_release },
+	{ "an unmap that finds nothing gives nothing back", test_unmap_finds_nothing },
+	{ "every entry point takes the lock once", test_lock_hook },
+	{ "pcpu_fill_offsets", test_fill_offsets },
+	{ "pcpu_api_alloc/free", test_api },
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	unsigned failures;
-
 	for (size_t i = 0; i < sizeof(tmpl); i++)
 		tmpl[i] = (unsigned char)(i * 31 + 7);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("runtime", NULL, NULL);
-	CU_add_test(s, "init checks its parameters", test_init_params);
-	CU_add_test(s, "static area rules", test_static_rules);
-	CU_add_test(s, "module and dynamic areas", test_module_and_dyn);
-	CU_add_test(s, "bookkeeping full", test_bookkeeping_full);
-	CU_add_test(s, "CPU hotplug", test_hotplug);
-	CU_add_test(s, "a page that is not a page frame is refused", test_bad_phys);
-	CU_add_test(s, "bookkeeping does not grow with CPUs x stride", test_meta_bound);
-	CU_add_test(s, "more than a batch of pages given back", test_big_release);
-	CU_add_test(s, "an unmap that finds nothing gives nothing back", test_unmap_finds_nothing);
-	CU_add_test(s, "every entry point takes the lock once", test_lock_hook);
-	CU_add_test(s, "pcpu_fill_offsets", test_fill_offsets);
-	CU_add_test(s, "pcpu_api_alloc/free", test_api);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return CUNIT_RUN("runtime", tests);
 }
