@@ -6,9 +6,10 @@
 
 #include <percpu-vm/percpu.h>
 
-/* Four simulated CPUs, fewer when the configuration has fewer (run.sh then
- * compares the two modes with each other instead of with run.expected).
- * CPU(n) names "the nth CPU" so the code stays valid for any count. */
+/* Four simulated CPUs, fewer when the configuration has fewer (the output
+ * for 1, 2 and 3 CPUs is run-1cpu.expected, run-2cpus.expected and
+ * run-3cpus.expected; run-expected.sh picks the file).  CPU(n) names "the
+ * nth CPU" so the code stays valid for any count. */
 #if NR_CPUS >= 4
 # define RUN_CPUS 4
 #else

@@ -175,15 +175,17 @@ int main(void)
 		snprintf(per_cpu(run_stats, cpu).name, sizeof(per_cpu(run_stats, cpu).name), "cpu%u", cpu);
 		memset(per_cpu(run_array, cpu), 0xff, sizeof(per_cpu(run_array, cpu)));
 	}
-#if RUN_CPUS > 1 /* (with a single CPU there is nothing to copy to) */
-	memcpy(&per_cpu(run_stats, CPU(3)).hist, &per_cpu(run_stats, 0).hist,
+	/* to the last CPU, which is CPU 0 itself only when it is the only one
+	 * (CPU(3) would be CPU 0 with three CPUs too: an overlapping copy) */
+#if RUN_CPUS > 1
+	memcpy(&per_cpu(run_stats, RUN_CPUS - 1).hist, &per_cpu(run_stats, 0).hist,
 	       sizeof(per_cpu(run_stats, 0).hist));
 #endif
 	printf("names:");
 	for (cpu = 0; cpu < RUN_CPUS; cpu++)
 		printf(" %s", per_cpu(run_stats, cpu).name);
 	printf("; hist[2] of cpu 3 copied from cpu 0: %d; array[9] of cpu 2: %d\n",
-	       per_cpu(run_stats, CPU(3)).hist[2], per_cpu(run_array, CPU(2))[9]);
+	       per_cpu(run_stats, RUN_CPUS - 1).hist[2], per_cpu(run_array, CPU(2))[9]);
 	printf("object size of another CPU's copy known to be too small: %s\n",
 	       __builtin_object_size(per_cpu_ptr(&run_stats, CPU(2)), 0) != (size_t)-1 &&
 	       __builtin_object_size(per_cpu_ptr(&run_stats, CPU(2)), 0) < sizeof(struct run_stats) ? "yes" : "no");

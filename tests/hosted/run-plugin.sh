@@ -3,9 +3,11 @@
 # header's percpu / percpu_offset_table attributes reach the plugin, which
 # moves zero-initialised per-CPU variables to .bss.percpu and replaces the
 # __per_cpu_offset loads by shifts; linked with percpu-hosted.lds, the
-# program prints run.expected like the plain build.
+# program prints run.expected (for fewer configured CPUs, the file for that
+# count) like the plain build.
 set -u
 . "$top_builddir/tests/test-env.sh"
+. "$top_srcdir/tests/hosted/run-expected.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail=0
 plugin=$top_builddir/plugin/percpu_plugin.so
@@ -27,9 +29,7 @@ $PLUGIN_GCC -no-pie $san -Wl,-T,"$top_builddir/ldscripts/percpu-hosted.lds" $obj
 if ! "$tmp/run-plugin" > "$tmp/out" 2> "$tmp/err"; then
 	echo "FAIL: the plugin-built program exited with an error:"; cat "$tmp/err"; fail=1
 fi
-expected=$top_srcdir/tests/hosted/run.expected   # for 4 CPUs; else the plain build's output
-[ $PERCPU_NR_CPUS -ge 4 ] || { expected=$tmp/plain.out; "$top_builddir/tests/hosted/percpu-run-vm" > "$expected"; }
-diff -u "$expected" "$tmp/out" || { echo "FAIL: output differs (- expected, + got)"; fail=1; }
+diff -u "$HOSTED_RUN_EXPECTED" "$tmp/out" || { echo "FAIL: output differs (- expected, + got)"; fail=1; }
 
 # what the plugin did: zero-initialised per-CPU data in .bss.percpu, and no
 # table loads left in the unit that only reads per-CPU data by CPU number

@@ -6,13 +6,15 @@
 #   - with it (every object),
 #   - as two mixes (alternate objects with and without it),
 # with each GCC the plugin is built for: all print tests/hosted/run.expected
-# and the plugin adds no warning (-Wall -Wextra -Warray-bounds=2
+# (for fewer configured CPUs, the file run-expected.sh picks) and the
+# plugin adds no warning (-Wall -Wextra -Warray-bounds=2
 # -Wstringop-overflow, _FORTIFY_SOURCE=2).
 . "$top_srcdir/tests/plugin/plugin-lib.sh"
+. "$top_srcdir/tests/hosted/run-expected.sh"
 
 runtime_lib="$top_builddir/runtime/.libs/libpercpu-runtime.a"
 lds="$top_builddir/ldscripts/percpu-hosted.lds"
-for need in "$runtime_lib" "$lds" "$top_srcdir/tests/hosted/run.expected"; do
+for need in "$runtime_lib" "$lds" "$HOSTED_RUN_EXPECTED"; do
 	[ -f "$need" ] || { fail "missing $need (build the tree first)"; finish; }
 done
 # A sanitized runtime (--enable-sanitizers) needs the programs linked alike.
@@ -42,13 +44,13 @@ build () {
 		|| { fail "$tag: $name: link: $(cat "$d.warn")"; return 1; }
 }
 
-# run NAME: the output is run.expected.
+# run NAME: the output is the expected one.
 run () {
 	local d="$plugin_tmp/$tag/$1"
-	if "$d/run" >"$d.out" 2>"$d.err" && cmp -s "$top_srcdir/tests/hosted/run.expected" "$d.out"; then
-		pass "$tag: $1: prints run.expected"
+	if "$d/run" >"$d.out" 2>"$d.err" && cmp -s "$HOSTED_RUN_EXPECTED" "$d.out"; then
+		pass "$tag: $1: prints $(basename "$HOSTED_RUN_EXPECTED")"
 	else
-		fail "$tag: $1: output differs: $(diff "$top_srcdir/tests/hosted/run.expected" "$d.out" | head -20) $(cat "$d.err")"
+		fail "$tag: $1: output differs: $(diff "$HOSTED_RUN_EXPECTED" "$d.out" | head -20) $(cat "$d.err")"
 	fi
 }
 
