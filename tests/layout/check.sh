@@ -111,7 +111,7 @@ grep -q 'per-CPU symbol bad?name (64 bytes' "$layout_err" || fail "control chara
 
 # A stray section in the window (and markers that disagree), from a
 # deliberately wrong linker script.
-"$GNU_LD" -m elf_i386 -T "$LAYOUT_FIXTURES/bad-kernel.lds" "$o/kern-main.o" \
+"$GNU_LD" -m elf_i386 -L "$layout_tmp/config" -T "$LAYOUT_FIXTURES/bad-kernel.lds" "$o/kern-main.o" \
 	"$o/kern-timer.o" -o "$c/bad.elf"
 expect_problems "stray section in the window" "stray-section markers" bad.elf
 grep -q "section .data (0xc0200000..0xc0200[0-9a-f]*) lies in the per-CPU window.*CPU 2's copy" \

@@ -14,6 +14,7 @@
 
 set -u
 . "$top_builddir/tests/test-env.sh"
+. "$top_srcdir/tests/test-config.sh"
 export LC_ALL=C
 
 LAYOUT_TOOL="$top_builddir/tools/percpu-layout"
@@ -49,13 +50,7 @@ done
 
 # layout_config DIR SHIFT: configure.ac's defaults, but for the stride.
 layout_config () {
-	mkdir -p "$1/percpu-vm"
-	sed -e "s/@PERCPU_SHIFT@/$2/" -e 's/@PERCPU_NR_CPUS@/64/' \
-	    -e 's/@PERCPU_BASE@/0xc0000000/' -e 's/@PERCPU_HOSTED_BASE@/0x400000000000/' \
-	    "$top_srcdir/kernel-glue/include/percpu-vm/config.h.in" > "$1/percpu-vm/config.h"
-	sed -e "s/@PERCPU_SHIFT@/$2/" -e "s/@PERCPU_STRIDE@/$((1 << $2))/" \
-	    -e 's/@PERCPU_NR_CPUS@/64/' -e 's/@PERCPU_BASE@/0xc0000000/' \
-	    "$top_srcdir/ldscripts/percpu-config.lds.in" > "$1/percpu-config.lds"
+	test_config "$1" "$2" 64 0xc0000000 || { echo "FAIL: layout_config $1" >&2; exit 1; }
 }
 # The default configuration in $layout_tmp/config, a 64 KiB stride in
 # $layout_tmp/config16 (for the mixed-stride fixtures).
