@@ -36,7 +36,7 @@ no_table () {
 
 while read -r gcc so; do
 	tag=$(basename "$gcc")
-	flags="$PLUGIN_TEST_I386 -O2 $PLUGIN_TEST_INCLUDES"
+	flags="$PLUGIN_TEST_I386 -O2 $PLUGIN_CODE_INCLUDES"
 	vm="$plugin_tmp/$tag-vm.s"; ctl="$plugin_tmp/$tag-ctl.s"
 	cl="$plugin_tmp/$tag-classic.s"; clctl="$plugin_tmp/$tag-classic-ctl.s"
 	$gcc $flags -fchecking -fplugin="$so" -DCONFIG_HAS_VM_PERCPU -S "$src" -o "$vm" \

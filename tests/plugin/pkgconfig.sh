@@ -13,7 +13,16 @@ cflags=$(pkg-config --variable=plugin_cflags percpu-vm) || fail "pkg-config --va
 [ "$cflags" = "-fplugin=$plugin -fplugin-arg-percpu_plugin-shift=$PERCPU_SHIFT" ] \
 	&& pass "plugin_cflags is '$cflags'" || fail "plugin_cflags is '$cflags'"
 
-src="$top_srcdir/tests/plugin/code/asm-access.c"
+# The unit uses only CPUs every configuration has (pkg-config's flags give
+# the configured config.h, with as few as one CPU).
+src="$plugin_tmp/unit.c"
+cat >"$src" <<'C'
+#include <percpu-vm/percpu.h>
+DEFINE_PER_CPU(int, counter);
+int get(unsigned cpu) { return per_cpu(counter, cpu); }
+int last(void) { return per_cpu(counter, NR_CPUS - 1); }
+void bump(void) { this_cpu_inc(counter); }
+C
 if $PLUGIN_GCC $PLUGIN_TEST_I386 -O2 -fchecking -DCONFIG_HAS_VM_PERCPU \
 	$(pkg-config --cflags percpu-vm) $cflags -c "$src" -o "$plugin_tmp/a.o"; then
 	$READELF -rW "$plugin_tmp/a.o" | grep -q __per_cpu_offset \

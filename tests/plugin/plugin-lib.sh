@@ -7,6 +7,7 @@
 
 set -u
 . "$top_builddir/tests/test-env.sh"
+. "$top_srcdir/tests/test-config.sh"
 export LC_ALL=C   # plain quotes in diagnostics
 
 # "GCC PLUGIN_SO" pairs, one per line.
@@ -35,6 +36,17 @@ pass () {
 # A scratch directory removed on exit.
 plugin_tmp=$(mktemp -d "${TMPDIR:-/tmp}/percpu-plugin-test.XXXXXX")
 trap 'rm -rf "$plugin_tmp"' EXIT
+
+# The test programs in code/ are self-contained (run-main.c even defines
+# its own offset table) and name constant CPUs up to 7, which the plugin
+# rightly rejects when NR_CPUS is smaller.  They are compiled against a
+# config.h of their own: the configured shift and base (the plugin is tested
+# with the configured stride) and the configured NR_CPUS, but at least 8.
+# (The fixtures keep the configured config.h: cpu-range.c checks its bound.)
+PLUGIN_TEST_NR_CPUS=$((PERCPU_NR_CPUS > 8 ? PERCPU_NR_CPUS : 8))
+test_config "$plugin_tmp/config" "$PERCPU_SHIFT" "$PLUGIN_TEST_NR_CPUS" "$PERCPU_BASE" ||
+	{ echo "FAIL: cannot write the test programs' config.h" >&2; exit 1; }
+PLUGIN_CODE_INCLUDES="-I$plugin_tmp/config $PLUGIN_TEST_INCLUDES"
 
 finish () {
 	if [ "$plugin_fail" -ne 0 ]; then

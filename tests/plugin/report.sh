@@ -18,7 +18,7 @@ while read -r gcc so; do
 	tag=$(basename "$gcc")
 	# GCC's garbage collector at every opportunity: the report must not
 	# hold a tree the collector may free.
-	flags="$PLUGIN_TEST_I386 -O2 -fchecking -DCONFIG_HAS_VM_PERCPU $PLUGIN_TEST_INCLUDES -fplugin=$so
+	flags="$PLUGIN_TEST_I386 -O2 -fchecking -DCONFIG_HAS_VM_PERCPU $PLUGIN_CODE_INCLUDES -fplugin=$so
 		--param ggc-min-expand=0 --param ggc-min-heapsize=0"
 	for mode in lower check; do
 		r="$plugin_tmp/$tag-$mode.json"

@@ -13,7 +13,7 @@
 . "$top_srcdir/tests/plugin/plugin-lib.sh"
 
 code="$top_srcdir/tests/plugin/code"
-base="-Wall -Wextra -no-pie -fno-pie -DCONFIG_HAS_VM_PERCPU $PLUGIN_TEST_INCLUDES -I$code"
+base="-Wall -Wextra -no-pie -fno-pie -DCONFIG_HAS_VM_PERCPU $PLUGIN_CODE_INCLUDES -I$code"
 link="-Wl,-T,$code/run-window.lds"
 
 # build NAME "FLAGS main" "FLAGS work" "LINK FLAGS": compile and link; a

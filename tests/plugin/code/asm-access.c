@@ -1,5 +1,7 @@
 /* tests/plugin/code/asm-access.c: compiled to i386 -O2 assembly by
- * asm-i386.sh, which checks each function's instructions. */
+ * asm-i386.sh, which checks each function's instructions.  Its constant
+ * CPUs need NR_CPUS >= 6: it is built against the test programs' config.h
+ * (tests/plugin/plugin-lib.sh). */
 #include <percpu-vm/percpu.h>
 
 DEFINE_PER_CPU(unsigned int, counter);

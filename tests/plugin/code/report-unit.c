@@ -1,4 +1,5 @@
-/* tests/plugin/code/report-unit.c: the unit report.sh reports on (i386). */
+/* tests/plugin/code/report-unit.c: the unit report.sh reports on (i386),
+ * built against the test programs' config.h (NR_CPUS >= 8, plugin-lib.sh). */
 #include <percpu-vm/percpu.h>
 
 DEFINE_PER_CPU(int, counter);
