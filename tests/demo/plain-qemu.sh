@@ -11,7 +11,7 @@ name=plain-pae-bfd
 if expect_status "$name" 33; then
 	expect_line "$name" "^memory: .*paging on \\(PAE\\)\$"
 	expect_line "$name" "^security: NX: this CPU has no NX bit"
-	expect_line "$name" "^CPUs found 2, started 2\$"
+	expect_cpus_started "$name" 2
 	expect_line "$name" "^RESULT: PASS"
 	expect_no_line "$name" "^CHECK FAIL"
 	echo "ok: $name"
