@@ -35,6 +35,12 @@ void kernel_main(uint32_t magic, const struct multiboot_info *mbi)
 	unsigned long rounds = cmdline_ulong(cmdline, "rounds", 1000);
 	unsigned long loops = cmdline_ulong(cmdline, "loops", 1000);
 	unsigned long max_cpus = cmdline_ulong(cmdline, "maxcpus", PERCPU_NR_CPUS);
+	/* The boot CPU always runs, and no more than NR_CPUS can: the window
+	 * has room for that many (the started-count check below relies on it). */
+	if (max_cpus < 1)
+		max_cpus = 1;
+	if (max_cpus > PERCPU_NR_CPUS)
+		max_cpus = PERCPU_NR_CPUS;
 
 	gdt_init();
 	gdt_load(0);

@@ -75,19 +75,21 @@ demo_modules_initrd() {
 	echo "$d/counter_mod.o,$d/zero_mod.o,$d/noplugin_mod.o,$d/big_mod.o expect=refuse,$d/stride_mod.o expect=refuse,$d/undef_mod.o expect=refuse"
 }
 
-# demo_started SMP: how many of qemu's SMP CPUs the kernel starts: all of
-# them, or the NR_CPUS it is configured for when there are more.
+# demo_started SMP [MAX]: how many of qemu's SMP CPUs the kernel starts:
+# all of them, or MAX (default: the NR_CPUS it is configured for) when
+# there are more.
 demo_started() {
-	echo $(($1 < PERCPU_NR_CPUS ? $1 : PERCPU_NR_CPUS))
+	local max=${2:-$PERCPU_NR_CPUS}
+	echo $(($1 < max ? $1 : max))
 }
 
-# expect_cpus_started NAME SMP: the kernel found SMP CPUs, started
+# expect_cpus_started NAME SMP [MAX]: the kernel found SMP CPUs, started
 # demo_started of them and named each one it left out.
 expect_cpus_started() {
-	local name=$1 found=$2 started left_out
-	started=$(demo_started "$found")
+	local name=$1 found=$2 max=${3:-$PERCPU_NR_CPUS} started left_out
+	started=$(demo_started "$found" "$max")
 	expect_line "$name" "^CPUs found $found, started $started\$"
-	left_out=$(grep -Ec "^smp: CPU with APIC ID [0-9]+ not started: the kernel is configured for $PERCPU_NR_CPUS CPUs\$" "$demo_log")
+	left_out=$(grep -Ec "^smp: CPU with APIC ID [0-9]+ not started: the kernel is configured for $max CPUs\$" "$demo_log")
 	if [ "$left_out" -ne $((found - started)) ]; then
 		echo "FAIL: $name: $left_out CPUs reported not started, want $((found - started)) (log: $demo_log)"
 		demo_fail=1
