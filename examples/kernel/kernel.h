@@ -7,7 +7,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <percpu-vm/config.h>
+
 #define PAGE_SIZE 4096u
+
+/* The demo's own mappings must miss the per-CPU window [PERCPU_BASE,
+ * DEMO_WINDOW_END) (64-bit: the window may end at 4 GiB).  configure builds
+ * the demo only for such a window; the files that make the mappings assert
+ * it (pmem.c, usermode.c, paging.c). */
+#define DEMO_WINDOW_END ((uint64_t)PERCPU_BASE + ((uint64_t)PERCPU_NR_CPUS << PERCPU_SHIFT))
+#define DEMO_WINDOW_MISSES(lo, hi) \
+	(DEMO_WINDOW_END <= (uint64_t)(lo) || (uint64_t)PERCPU_BASE >= (uint64_t)(hi))
 #define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((a) - 1))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

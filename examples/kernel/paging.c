@@ -89,6 +89,8 @@ void paging_init(uint32_t ram_top)
 	for (uint32_t va = 0; va < ram_top; va += 1u << LARGE_SHIFT)
 		map_large(va, 0);
 	/* IO APIC (0xFEC00000) and local APIC (0xFEE00000), uncached. */
+	_Static_assert(DEMO_WINDOW_MISSES(0xFEC00000u, 0xFF000000u),
+		       "the per-CPU window overlaps the APICs (see configure.ac)");
 	map_large(0xFEC00000u, PTE_PCD | PTE_PWT);
 	map_large(0xFEE00000u, PTE_PCD | PTE_PWT);
 #ifdef DEMO_PAE

@@ -8,6 +8,8 @@
 #include "spinlock.h"
 
 #define PMEM_MAX (512u << 20) /* the demo identity-maps at most this much */
+_Static_assert(DEMO_WINDOW_MISSES(0, PMEM_MAX),
+	       "the per-CPU window overlaps the identity map of the first 512 MiB (see configure.ac)");
 #define NFRAMES (PMEM_MAX / PAGE_SIZE)
 
 static uint32_t used_map[NFRAMES / 32]; /* 1 = not available */

@@ -16,6 +16,9 @@
 
 #define USER_CODE_VA 0x3FC00000u
 #define USER_STACK_VA 0x3FC01000u
+/* (with the page table that maps them: 4 MiB) */
+_Static_assert(DEMO_WINDOW_MISSES(USER_CODE_VA, USER_CODE_VA + (4u << 20)),
+	       "the per-CPU window overlaps the ring-3 probe pages (see configure.ac)");
 
 struct tss {
 	uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
