@@ -1,12 +1,16 @@
-/* plugin/percpu_attrs.c: the two attributes the headers use, which
+/* plugin/percpu_attrs.c: the attributes the headers use, which
  * variables are per-CPU, the checks on their declarations, and the move of
  * zero-initialised per-CPU variables to .bss.percpu.
  *
  *   __attribute__((percpu))                    on every per-CPU variable
  *   __attribute__((percpu_offset_table(N)))    on __per_cpu_offset, VM mode:
  *                                              the table holds n << N
+ *   __attribute__((percpu_this_cpu))           on a function that returns the
+ *                                              CPU its caller runs on
+ *                                              (smp_processor_id()): for the
+ *                                              report's this-CPU sites
  *
- * Both are visible to __has_attribute, so the headers need no -D to know
+ * All are visible to __has_attribute, so the headers need no -D to know
  * the plugin is there. */
 #include "percpu_plugin.h"
 #include "hash-set.h"
@@ -144,6 +148,30 @@ handle_offset_table_attribute (tree *node, tree, tree args, int,
   return NULL_TREE;
 }
 
+/* __attribute__((percpu_this_cpu)): a function returning an integer. */
+static tree
+handle_this_cpu_attribute (tree *node, tree name, tree, int, bool *no_add_attrs)
+{
+  tree decl = *node;
+
+  if (TREE_CODE (decl) != FUNCTION_DECL
+      || !INTEGRAL_TYPE_P (TREE_TYPE (TREE_TYPE (decl))))
+    {
+      error_at (DECL_SOURCE_LOCATION (decl),
+		"%qE attribute applies only to a function that returns the "
+		"number of the current CPU (an integer)", name);
+      *no_add_attrs = true;
+    }
+  return NULL_TREE;
+}
+
+bool
+percpu_this_cpu_fn_p (const_tree fndecl)
+{
+  return fndecl && TREE_CODE (fndecl) == FUNCTION_DECL
+	 && lookup_attribute ("percpu_this_cpu", DECL_ATTRIBUTES (fndecl));
+}
+
 /* Positional initialisers: GCC 11 and 12 share this layout of
  * attribute_spec (name, min, max, decl, type, fn_type, affects identity,
  * handler, exclusions). */
@@ -154,12 +182,17 @@ static struct attribute_spec offset_table_attr_spec = {
   "percpu_offset_table", 1, 1, true, false, false, false,
   handle_offset_table_attribute, NULL
 };
+static struct attribute_spec this_cpu_attr_spec = {
+  "percpu_this_cpu", 0, 0, true, false, false, false,
+  handle_this_cpu_attribute, NULL
+};
 
 void
 percpu_register_attributes (void *, void *)
 {
   register_attribute (&percpu_attr_spec);
   register_attribute (&offset_table_attr_spec);
+  register_attribute (&this_cpu_attr_spec);
 }
 
 /* Declarations already checked: the C front end hands the merged decl of

@@ -137,6 +137,25 @@ table_attr_shift (tree table)
   return (int) tree_to_shwi (TREE_VALUE (TREE_VALUE (attr)));
 }
 
+/* Is the CPU index the result of a percpu_this_cpu function (through
+ * conversions)?  Then the access is to this CPU's copy, written in C. */
+static bool
+this_cpu_index_p (tree index)
+{
+  for (int depth = 0; depth < 8 && TREE_CODE (index) == SSA_NAME; depth++)
+    {
+      gimple *def = SSA_NAME_DEF_STMT (index);
+
+      if (gcall *call = dyn_cast<gcall *> (def))
+	return percpu_this_cpu_fn_p (gimple_call_fndecl (call));
+      if (!is_gimple_assign (def)
+	  || !CONVERT_EXPR_CODE_P (gimple_assign_rhs_code (def)))
+	return false;
+      index = gimple_assign_rhs1 (def);
+    }
+  return false;
+}
+
 /* Check and record one offset-table load, and rewrite it to a shift when
  * the table's contents are known.  Returns true if it rewrote. */
 bool
@@ -174,7 +193,8 @@ lower_table_load (gimple_stmt_iterator *gsi, tree table, tree index)
     rewrite = false;
   percpu_report_access (current_function_decl, loc,
 			constant ? PERCPU_ACCESS_CONSTANT_CPU
-				 : PERCPU_ACCESS_VARIABLE_CPU,
+			: this_cpu_index_p (index) ? PERCPU_ACCESS_THIS_CPU
+			: PERCPU_ACCESS_VARIABLE_CPU,
 			decl, index, rewrite);
   if (!rewrite)
     return false;

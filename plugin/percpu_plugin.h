@@ -63,6 +63,9 @@ bool percpu_offset_table_p (const_tree decl);
 /* True when DECL carries percpu_offset_table, i.e. the header told us
  * the table's contents (VM mode). */
 bool percpu_offset_table_attr_p (const_tree decl);
+/* A function declared __attribute__((percpu_this_cpu)): returns the
+ * CPU its caller runs on. */
+bool percpu_this_cpu_fn_p (const_tree fndecl);
 
 /* The shift in force for this unit: the table attribute's, else the
  * shift= argument's, else -1 (classic mode, nothing to rewrite). */

@@ -37,6 +37,27 @@ while read -r gcc so; do
 	! grep -q __per_cpu_offset "$plugin_tmp/lower.s" \
 		|| fail "$tag: mode=lower left table loads"
 
+	# Arches whose this_cpu_*() are C on per_cpu() (hosted, generic): the
+	# current-CPU function carries percpu_this_cpu, so the site is still
+	# reported as this-CPU, while a CPU from elsewhere stays variable.  Both
+	# are rewritten in VM mode (hosted), neither in classic (generic).
+	for arch in "hosted:True:-m64 -fno-pie" "generic:False:$PLUGIN_TEST_I386 -DPERCPU_ARCH_GENERIC"; do
+		name=${arch%%:*} rest=${arch#*:}
+		lowered=${rest%%:*} flags_arch=${rest#*:}
+		r="$plugin_tmp/$tag-$name.json"
+		if ! $gcc $flags_arch -O2 -fchecking -DCONFIG_HAS_VM_PERCPU $PLUGIN_CODE_INCLUDES \
+			-fplugin="$so" -fplugin-arg-percpu_plugin-report="$r" -S -o /dev/null "$src"; then
+			fail "$tag: $name: compile"; continue
+		fi
+		kinds=$($PYTHON3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+print(" ".join(sorted(set("%s=%s/%s" % (a["function"], a["kind"], a["rewritten"])
+	for a in r["accesses"] if a["function"] in ("this_one", "remote")))))' "$r")
+		[ "$kinds" = "remote=variable-cpu/$lowered this_one=this-cpu/$lowered" ] \
+			&& pass "$tag: $name: this_cpu_read() is a this-CPU site ($kinds)" \
+			|| fail "$tag: $name: sites are '$kinds'"
+	done
+
 	# A unit with an error still gets its report.
 	r="$plugin_tmp/$tag-error.json"
 	if $gcc -O2 -fchecking -DCONFIG_HAS_VM_PERCPU $PLUGIN_TEST_INCLUDES -fplugin="$so" \

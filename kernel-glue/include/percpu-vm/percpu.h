@@ -54,6 +54,14 @@
 /* Tells the plugin that __per_cpu_offset[i] == i << PERCPU_SHIFT. */
 #  define __PCPU_ATTR_OFFSET_TABLE __attribute__((percpu_offset_table(PERCPU_SHIFT)))
 # endif
+# if __has_attribute(percpu_this_cpu)
+/* On a function returning the CPU its caller runs on: the plugin reports
+ * per_cpu(var, f()) as a this-CPU access (arches whose this_cpu_*() are C). */
+#  define __PCPU_ATTR_THIS_CPU __attribute__((percpu_this_cpu))
+# endif
+#endif
+#ifndef __PCPU_ATTR_THIS_CPU
+# define __PCPU_ATTR_THIS_CPU
 #endif
 #ifndef __PCPU_ATTR_PERCPU
 # define __PCPU_ATTR_PERCPU

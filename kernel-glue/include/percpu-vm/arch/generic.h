@@ -14,7 +14,7 @@
 #ifdef __cplusplus
 extern "C"
 #endif
-unsigned int smp_processor_id(void);
+unsigned int smp_processor_id(void) __PCPU_ATTR_THIS_CPU;
 #endif
 
 #define __pcpu_this_cpu_ptr(ptr) per_cpu_ptr(ptr, smp_processor_id())

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 /* Implemented by the hosted runtime (runtime/arch/hosted; declared again
  * here because its header needs C11, and this one must not). */
-unsigned pcpu_hosted_this_cpu(void);
+unsigned pcpu_hosted_this_cpu(void) __PCPU_ATTR_THIS_CPU;
 
 /* VM mode for a program linked with percpu-hosted.lds
  * (kernel-glue/arch/hosted/percpu_hosted.c): set up the hosted window at
