@@ -23,6 +23,18 @@ struct site
   bool cpu_known;
   HOST_WIDE_INT cpu;
   bool rewritten;
+
+  /* One site is one place in the source: i386's this_cpu_*() switch on
+   * the size (a second, dead asm naming the variable) and `per_cpu(x, c)
+   * += v` (a table load for the read and one for the write) reach the
+   * pass twice from the same place, and are reported once. */
+  bool operator== (const site &o) const
+  {
+    return function == o.function && file == o.file && line == o.line
+	   && column == o.column && kind == o.kind && variable == o.variable
+	   && cpu_known == o.cpu_known && cpu == o.cpu
+	   && rewritten == o.rewritten;
+  }
 };
 
 struct variable
@@ -165,6 +177,11 @@ percpu_report_access (tree fndecl, location_t loc,
   s.cpu_known = cpu && TREE_CODE (cpu) == INTEGER_CST && tree_fits_shwi_p (cpu);
   s.cpu = s.cpu_known ? tree_to_shwi (cpu) : 0;
   s.rewritten = rewritten;
+  /* The pass walks one function at a time, so its sites are together. */
+  for (auto it = sites.rbegin (); it != sites.rend () && it->function == s.function;
+       ++it)
+    if (*it == s)
+      return;
   sites.push_back (s);
 }
 
