@@ -84,13 +84,14 @@ int acpi_find_cpus(struct cpu_topology *topo)
 	topo->nr_cpus = 0;
 	topo->lapic_addr = m->lapic_addr;
 	topo->ioapic_addr = 0;
+	topo->bsp_apic_id = -1;
 	topo->source = "ACPI MADT";
 	const uint8_t *p = m->entries, *end = (const uint8_t *)m + m->h.length;
 	while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
 		if (p[0] == 0 && p[1] >= 8) { /* Processor Local APIC */
 			uint32_t flags = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
 					 (uint32_t)p[7] << 24;
-			if ((flags & 1) && topo->nr_cpus < ACPI_MAX_CPUS)
+			if ((flags & 1) && topo->nr_cpus < TOPO_MAX_CPUS)
 				topo->apic_id[topo->nr_cpus++] = p[3];
 		} else if (p[0] == 1 && p[1] >= 12 && !topo->ioapic_addr) { /* IO APIC */
 			topo->ioapic_addr = (uint32_t)p[4] | (uint32_t)p[5] << 8 |

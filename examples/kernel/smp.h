@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "acpi.h"
+#include "topology.h"
 
 /* CPUs the demo may run: the configured possible CPUs, at most. */
 unsigned smp_online_count(void);
