@@ -10,6 +10,7 @@
 #include "io.h"
 #include "kernel.h"
 #include "ksyms.h"
+#include "mptable.h"
 #include "multiboot.h"
 #include "paging.h"
 #include "percpu_setup.h"
@@ -20,6 +21,16 @@
 
 unsigned demo_nr_cpus(void) { return smp_online_count(); }
 bool demo_cpu_online(unsigned cpu) { return smp_cpu_online(cpu); }
+
+/* The firmware's tables are read through the identity map: what points
+ * beyond it (or at page 0) is refused rather than read. */
+static const void *identity_mapped(uint32_t addr, uint32_t len)
+{
+	uint32_t top = pmem_map_top();
+	if (addr == 0 || addr > top || len > top - addr)
+		return NULL;
+	return phys_to_ptr(addr);
+}
 
 void kernel_main(uint32_t magic, const struct multiboot_info *mbi);
 void kernel_main(uint32_t magic, const struct multiboot_info *mbi)
@@ -65,12 +76,21 @@ void kernel_main(uint32_t magic, const struct multiboot_info *mbi)
 	check(this_cpu_read(pcpu_cpu_number) == 0 && this_cpu_read(pcpu_this_cpu_off) == 0,
 	      "CPU 0 reaches its copy through %%fs (this_cpu_read(pcpu_cpu_number) == 0)");
 
+	/* The CPUs: from ACPI, or from the MP tables the firmware still
+	 * writes without it (qemu -no-acpi). */
 	struct cpu_topology topo;
-	if (acpi_find_cpus(&topo))
-		panic("cannot find the CPUs (no usable ACPI MADT)");
-	lapic_init_bsp(topo.lapic_addr);
+	if (acpi_find_cpus(&topo) && mptable_find_cpus(identity_mapped, &topo))
+		panic("cannot find the CPUs (no usable ACPI MADT or MP table)");
+	if (topo.lapic_addr < 0xFEC00000u || topo.lapic_addr >= 0xFF000000u)
+		panic("the %s puts the local APIC at 0x%08x, outside the APIC pages the kernel "
+		      "maps (0xfec00000..0xff000000)", topo.source, topo.lapic_addr);
+	uint8_t bsp_apic_id = lapic_init_bsp(topo.lapic_addr);
+	if (topo.bsp_apic_id >= 0)
+		check(topo.bsp_apic_id == bsp_apic_id,
+		      "the %s's boot processor (local APIC ID %d) is this CPU (local APIC ID %u)",
+		      topo.source, topo.bsp_apic_id, bsp_apic_id);
 	unsigned started = smp_boot(&topo, (unsigned)max_cpus, percpu_prepare_cpu, NULL);
-	kprintf("CPUs found %u, started %u\n", topo.nr_cpus, started);
+	kprintf("CPUs found %u (%s), started %u\n", topo.nr_cpus, topo.source, started);
 	bool fs_ok = true;
 	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
 		if (smp_cpu_online(cpu) &&

@@ -79,7 +79,7 @@ unsigned smp_cpu_id_slow(void)
 	return apic_to_cpu[lapic_read(LAPIC_ID) >> 24];
 }
 
-void lapic_init_bsp(uint32_t lapic_addr)
+uint8_t lapic_init_bsp(uint32_t lapic_addr)
 {
 	lapic = (volatile uint32_t *)(uintptr_t)lapic_addr;
 	lapic_enable();
@@ -89,6 +89,7 @@ void lapic_init_bsp(uint32_t lapic_addr)
 	cpu_apic_id[0] = (uint8_t)(lapic_read(LAPIC_ID) >> 24);
 	apic_to_cpu[cpu_apic_id[0]] = 0;
 	online[0] = true;
+	return cpu_apic_id[0];
 }
 
 unsigned smp_online_count(void) { return n_online; }

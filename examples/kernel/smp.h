@@ -18,7 +18,8 @@ unsigned smp_cpu_id_slow(void);
  * touches no per-CPU data. */
 void smp_set_cpu_online(unsigned cpu, bool on);
 
-void lapic_init_bsp(uint32_t lapic_addr);
+/* Enable the boot CPU's local APIC at lapic_addr; its local APIC ID. */
+uint8_t lapic_init_bsp(uint32_t lapic_addr);
 
 /* Start every CPU the topology lists, up to max_cpus.  prepare(cpu) runs on
  * the boot CPU before that CPU is started (it maps the CPU's per-CPU

@@ -83,12 +83,14 @@ demo_started() {
 	echo $(($1 < max ? $1 : max))
 }
 
-# expect_cpus_started NAME SMP [MAX]: the kernel found SMP CPUs, started
-# demo_started of them and named each one it left out.
+# expect_cpus_started NAME SMP [MAX]: the kernel found SMP CPUs in the
+# table DEMO_CPU_SOURCE names (default "ACPI MADT"; "MP table" under
+# qemu -no-acpi), started demo_started of them and named each one it left
+# out.
 expect_cpus_started() {
 	local name=$1 found=$2 max=${3:-$PERCPU_NR_CPUS} started left_out
 	started=$(demo_started "$found" "$max")
-	expect_line "$name" "^CPUs found $found, started $started\$"
+	expect_line "$name" "^CPUs found $found \\(${DEMO_CPU_SOURCE:-ACPI MADT}\\), started $started\$"
 	left_out=$(grep -Ec "^smp: CPU with APIC ID [0-9]+ not started: the kernel is configured for $max CPUs\$" "$demo_log")
 	if [ "$left_out" -ne $((found - started)) ]; then
 		echo "FAIL: $name: $left_out CPUs reported not started, want $((found - started)) (log: $demo_log)"
