@@ -3,6 +3,7 @@
  * MADT) lists one Processor Local APIC record per CPU.  Everything below
  * 1 MiB and the tables qemu puts at the top of RAM are identity mapped. */
 #include "acpi.h"
+#include "fw_checksum.h"
 #include "kernel.h"
 
 struct rsdp {
@@ -28,20 +29,11 @@ struct madt {
 	uint8_t entries[];
 } __attribute__((packed));
 
-static bool sum_ok(const void *p, uint32_t len)
-{
-	const uint8_t *b = p;
-	uint8_t s = 0;
-	for (uint32_t i = 0; i < len; i++)
-		s = (uint8_t)(s + b[i]);
-	return s == 0;
-}
-
 static const struct rsdp *scan(uint32_t start, uint32_t len)
 {
 	for (uint32_t a = start; a + sizeof(struct rsdp) <= start + len; a += 16) {
 		const struct rsdp *r = (const void *)(uintptr_t)a;
-		if (!memcmp(r->sig, "RSD PTR ", 8) && sum_ok(r, 20))
+		if (!memcmp(r->sig, "RSD PTR ", 8) && fw_checksum_ok(r, 20))
 			return r;
 	}
 	return NULL;
@@ -60,7 +52,7 @@ int acpi_find_cpus(struct cpu_topology *topo)
 		return -1;
 	}
 	const struct sdt_header *rsdt = (const void *)(uintptr_t)r->rsdt;
-	if (memcmp(rsdt->sig, "RSDT", 4) || !sum_ok(rsdt, rsdt->length)) {
+	if (memcmp(rsdt->sig, "RSDT", 4) || !fw_checksum_ok(rsdt, rsdt->length)) {
 		kprintf("acpi: RSDT at 0x%08x is not valid\n", r->rsdt);
 		return -1;
 	}
@@ -70,7 +62,7 @@ int acpi_find_cpus(struct cpu_topology *topo)
 	for (unsigned i = 0; i < n; i++) {
 		const struct sdt_header *h = (const void *)(uintptr_t)ent[i];
 		if (!memcmp(h->sig, "APIC", 4)) {
-			if (!sum_ok(h, h->length)) {
+			if (!fw_checksum_ok(h, h->length)) {
 				kprintf("acpi: MADT at 0x%08x has a bad checksum\n", ent[i]);
 				return -1;
 			}

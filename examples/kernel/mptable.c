@@ -9,6 +9,7 @@
  * checked before it is used (against the others and against what `read`
  * says is readable), so a malformed table is refused with a message
  * instead of sending the parser through memory it should not touch. */
+#include "fw_checksum.h"
 #include "kernel.h"
 #include "mptable.h"
 
@@ -60,15 +61,6 @@ _Static_assert(sizeof(struct mp_config) == 44, "MP configuration table header is
 #define BDA_EBDA_SEGMENT 0x40Eu
 #define BDA_BASE_KIB 0x413u
 
-static bool sum_ok(const void *p, uint32_t len)
-{
-	const uint8_t *b = p;
-	uint8_t s = 0;
-	for (uint32_t i = 0; i < len; i++)
-		s = (uint8_t)(s + b[i]);
-	return s == 0;
-}
-
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p)
 {
@@ -91,7 +83,7 @@ static const struct mp_floating *scan(mptable_phys_reader read, uint32_t start, 
 			continue;
 		if (fp->length != 1)
 			why = "its length is not 1 (16 bytes)";
-		else if (!sum_ok(fp, sizeof(*fp)))
+		else if (!fw_checksum_ok(fp, sizeof(*fp)))
 			why = "its checksum is wrong";
 		else if (fp->spec_rev != 1 && fp->spec_rev != 4)
 			why = "its specification revision is neither 1 (MP 1.1) nor 4 (MP 1.4)";
@@ -170,7 +162,7 @@ static int parse_config(mptable_phys_reader read, uint32_t fp_at, uint32_t addr,
 		return -1;
 	}
 	h = (const void *)t;
-	if (!sum_ok(t, len)) {
+	if (!fw_checksum_ok(t, len)) {
 		kprintf("mptable: configuration table at 0x%08x: checksum over its %u bytes is wrong\n",
 			addr, len);
 		return -1;
