@@ -3,7 +3,7 @@
  * cover reading real files). */
 #include "config.h"
 
-#include <CUnit/Basic.h>
+#include "../cunit-run.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -376,29 +376,21 @@ static void test_human_size(void)
 	CU_ASSERT_STRING_EQUAL(b, "1.5 KiB");
 }
 
+static const struct cunit_test tests[] = {
+	{ "kernel and modules placed by the runtime's allocator", test_kernel_and_modules },
+	{ "a module that finds no room", test_no_room },
+	{ "dynamic areas after the modules", test_dynamic_after_modules },
+	{ "mixed strides, bad note, stray section, markers", test_checks },
+	{ "a module of another stride takes no room", test_other_stride_takes_no_room },
+	{ "the kernel decides the stride", test_kernel_decides_the_stride },
+	{ "an image after the first input", test_image_second_is_refused },
+	{ "sizes inferred without st_size", test_inferred_sizes },
+	{ "JSON reader", test_json_reader },
+	{ "per-CPU section names", test_percpu_section_names },
+	{ "human sizes", test_human_size },
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("percpu-layout model", NULL, NULL);
-	CU_add_test(s, "kernel and modules placed by the runtime's allocator",
-		    test_kernel_and_modules);
-	CU_add_test(s, "a module that finds no room", test_no_room);
-	CU_add_test(s, "dynamic areas after the modules", test_dynamic_after_modules);
-	CU_add_test(s, "mixed strides, bad note, stray section, markers", test_checks);
-	CU_add_test(s, "a module of another stride takes no room", test_other_stride_takes_no_room);
-	CU_add_test(s, "the kernel decides the stride", test_kernel_decides_the_stride);
-	CU_add_test(s, "an image after the first input", test_image_second_is_refused);
-	CU_add_test(s, "sizes inferred without st_size", test_inferred_sizes);
-	CU_add_test(s, "JSON reader", test_json_reader);
-	CU_add_test(s, "per-CPU section names", test_percpu_section_names);
-	CU_add_test(s, "human sizes", test_human_size);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return CUNIT_RUN("percpu-layout model", tests);
 }
