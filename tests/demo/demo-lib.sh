@@ -26,6 +26,7 @@ demo_boot() {
 	shift 3
 	demo_log="$demo_logdir/$name.log"
 	demo_status=0
+	demo_log_shown=0
 	timeout "${DEMO_TIMEOUT:-60}" "$QEMU_I386" -accel tcg ${DEMO_CPU--cpu qemu32,+nx} -m 128 \
 		-display none -serial stdio -no-reboot -monitor none \
 		-device "${DEMO_EXIT_DEVICE:-isa-debug-exit,iobase=0xf4,iosize=0x04}" \
@@ -36,11 +37,21 @@ demo_boot() {
 	fi
 }
 
+# demo_show_log: the boot's serial log (a report is ~150 lines), once per boot, so a
+# failure on a CI machine can be read from the test's own log.
+demo_show_log() {
+	[ "${demo_log_shown:-0}" -eq 0 ] || return 0
+	demo_log_shown=1
+	echo "    serial log ($demo_log):"
+	head -400 "$demo_log" | sed 's/^/    | /'
+	echo "    last serial line: $(tail -1 "$demo_log")"
+}
+
 # expect_status NAME CODE
 expect_status() {
 	if [ "$demo_status" -ne "$2" ]; then
-		echo "FAIL: $1: qemu exit status $demo_status, expected $2; serial log ($demo_log):"
-		sed 's/^/    | /' "$demo_log" | tail -40
+		echo "FAIL: $1: qemu exit status $demo_status, expected $2"
+		demo_show_log
 		demo_fail=1
 		return 1
 	fi
@@ -51,6 +62,7 @@ expect_status() {
 expect_line() {
 	if ! grep -Eq -- "$2" "$demo_log"; then
 		echo "FAIL: $1: no report line matches /$2/ (log: $demo_log)"
+		demo_show_log
 		demo_fail=1
 		return 1
 	fi
@@ -62,6 +74,7 @@ expect_no_line() {
 	if grep -Eq -- "$2" "$demo_log"; then
 		echo "FAIL: $1: unexpected report line(s) matching /$2/:"
 		grep -E -- "$2" "$demo_log" | sed 's/^/    | /' | head -10
+		demo_show_log
 		demo_fail=1
 		return 1
 	fi
