@@ -66,14 +66,14 @@ static void check_guards(void)
 		uintptr_t past = slot + used_end;
 		uint32_t last;
 		int read_ok = probe_read32((const volatile uint32_t *)(past - 4), &last) == 0;
-		unsigned faults = last_fault.count;
+		unsigned faults = last_fault()->count;
 		int faulted = probe_write32((volatile uint32_t *)past, 0xBADC0DEu);
-		bool ok = read_ok && faulted && last_fault.count == faults + 1 && last_fault.addr == past &&
-			  (last_fault.error & (PF_PRESENT | PF_WRITE)) == PF_WRITE;
+		bool ok = read_ok && faulted && last_fault()->count == faults + 1 && last_fault()->addr == past &&
+			  (last_fault()->error & (PF_PRESENT | PF_WRITE)) == PF_WRITE;
 		kprintf("guard: CPU %u: used part ends at 0x%08x; write at 0x%08x -> %s at 0x%08x "
 			"(error 0x%x), demo goes on\n",
 			cpu, (uint32_t)past, (uint32_t)past, faulted ? "page fault" : "NO FAULT",
-			last_fault.addr, last_fault.error);
+			last_fault()->addr, last_fault()->error);
 		check(ok, "guard: a write just past CPU %u's used area (0x%08x) faults and is reported",
 		      cpu, (uint32_t)past);
 	}
@@ -81,7 +81,7 @@ static void check_guards(void)
 		unsigned cpu = PERCPU_NR_CPUS - 1;
 		volatile uint32_t *p = (volatile uint32_t *)per_cpu_ptr(&pcpu_cpu_number, cpu);
 		int faulted = probe_write32(p, 1);
-		check(faulted && last_fault.addr == (uint32_t)(uintptr_t)p,
+		check(faulted && last_fault()->addr == (uint32_t)(uintptr_t)p,
 		      "guard: writing offline CPU %u's copy of pcpu_cpu_number (0x%08x) faults", cpu,
 		      (uint32_t)(uintptr_t)p);
 	}
@@ -98,13 +98,13 @@ static void check_nx(void)
 	}
 	code[0] = 0xC3; /* ret */
 	probe_exec_target = (uint32_t)(uintptr_t)code;
-	unsigned faults = last_fault.count;
+	unsigned faults = last_fault()->count;
 	int faulted = probe_exec(code);
 	probe_exec_target = 0;
-	check(faulted && last_fault.count == faults + 1 &&
-		      last_fault.addr == (uint32_t)(uintptr_t)code && (last_fault.error & PF_FETCH),
+	check(faulted && last_fault()->count == faults + 1 &&
+		      last_fault()->addr == (uint32_t)(uintptr_t)code && (last_fault()->error & PF_FETCH),
 	      "security: executing per-CPU data at %p faults on the fetch (error 0x%x)", (void *)code,
-	      last_fault.error);
+	      last_fault()->error);
 	free_percpu(code);
 }
 

@@ -64,7 +64,7 @@ void kernel_main(uint32_t magic, const struct multiboot_info *mbi)
 
 	/* Nothing is mapped in the window before the runtime maps it. */
 	int faulted = probe_write32((volatile uint32_t *)PERCPU_BASE, 1);
-	check(faulted && last_fault.addr == PERCPU_BASE,
+	check(faulted && last_fault()->addr == PERCPU_BASE,
 	      "before set-up the window is unmapped: a write at 0x%08lx faults", PERCPU_BASE);
 
 	percpu_boot();

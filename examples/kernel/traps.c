@@ -4,6 +4,7 @@
 #include "gdt.h"
 #include "io.h"
 #include "kernel.h"
+#include "smp.h"
 #include "traps.h"
 
 struct idt_entry {
@@ -14,7 +15,14 @@ struct idt_entry {
 
 static struct idt_entry idt[256] __attribute__((aligned(8)));
 
-volatile struct fault_record last_fault;
+static volatile struct fault_record fault_records[PERCPU_NR_CPUS];
+
+/* By APIC ID rather than %fs: the first probe runs before the per-CPU
+ * window exists. */
+const volatile struct fault_record *last_fault(void)
+{
+	return &fault_records[smp_cpu_id_slow()];
+}
 
 #define STUB(n) extern char trap_stub_##n[]
 STUB(0); STUB(1); STUB(2); STUB(3); STUB(4); STUB(5); STUB(6); STUB(7);
@@ -77,10 +85,11 @@ static bool fixup(struct trap_frame *f)
 		fix = (uint32_t)(uintptr_t)probe_exec_fixup;
 	if (!fix)
 		return false;
-	last_fault.addr = read_cr2();
-	last_fault.error = f->error;
-	last_fault.eip = eip;
-	last_fault.count++;
+	volatile struct fault_record *r = &fault_records[smp_cpu_id_slow()];
+	r->addr = read_cr2();
+	r->error = f->error;
+	r->eip = eip;
+	r->count++;
 	f->eip = fix;
 	return true;
 }

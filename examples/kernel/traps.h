@@ -21,14 +21,17 @@ struct trap_frame {
 void idt_init(void);
 void idt_load(void);
 
-/* The last fault a probe recovered from. */
+/* The last fault a probe recovered from, one record per CPU: the probes
+ * run on every CPU at once (demo_modules.c faults on all of them), and a
+ * CPU must read back its own fault, not another's. */
 struct fault_record {
 	uint32_t addr;  /* CR2 */
 	uint32_t error; /* page-fault error code */
 	uint32_t eip;
 	unsigned count;
 };
-extern volatile struct fault_record last_fault;
+/* This CPU's record (before the APs start, CPU 0's). */
+const volatile struct fault_record *last_fault(void);
 
 int probe_write32(volatile uint32_t *addr, uint32_t value);
 int probe_read32(const volatile uint32_t *addr, uint32_t *out);
