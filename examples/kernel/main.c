@@ -5,6 +5,7 @@
 #include <percpu-vm/runtime.h>
 
 #include "acpi.h"
+#include "delay.h"
 #include "demo.h"
 #include "gdt.h"
 #include "io.h"
@@ -89,6 +90,13 @@ void kernel_main(uint32_t magic, const struct multiboot_info *mbi)
 		check(topo.bsp_apic_id == bsp_apic_id,
 		      "the %s's boot processor (local APIC ID %d) is this CPU (local APIC ID %u)",
 		      topo.source, topo.bsp_apic_id, bsp_apic_id);
+	/* The start-up sequence's delays are in microseconds of the TSC. */
+	if (delay_init())
+		kprintf("timer: the TSC counts %u ticks per microsecond (measured against the PIT)\n",
+			delay_tsc_per_us());
+	else
+		kprintf("timer: the PIT did not count down; delays assume %u TSC ticks per "
+			"microsecond\n", delay_tsc_per_us());
 	unsigned started = smp_boot(&topo, (unsigned)max_cpus, percpu_prepare_cpu, NULL);
 	kprintf("CPUs found %u (%s), started %u\n", topo.nr_cpus, topo.source, started);
 	bool fs_ok = true;

@@ -2,6 +2,7 @@
  * processors, a mailbox per CPU for work, and the TLB shootdown IPI. */
 #include <percpu-vm/config.h>
 
+#include "delay.h"
 #include "gdt.h"
 #include "io.h"
 #include "kernel.h"
@@ -12,6 +13,10 @@
 
 #define TRAMP_BASE 0x8000u
 #define AP_STACK_PAGES 2
+/* How long an AP has to call in after its start-up IPIs.  Under qemu it
+ * takes milliseconds; the margin is for a host too busy to schedule the
+ * AP's thread (Linux waits 10 s on real hardware). */
+#define AP_START_TIMEOUT_US 5000000u
 
 #define LAPIC_ID 0x020
 #define LAPIC_EOI 0x0B0
@@ -54,14 +59,6 @@ void lapic_eoi(void)
 static void lapic_enable(void)
 {
 	lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
-}
-
-static void udelay(unsigned us)
-{
-	/* An ISA port read takes about a microsecond on real hardware; under
-	 * qemu the start-up IPIs need no delay at all. */
-	for (unsigned i = 0; i < us; i++)
-		(void)inb(0x80);
 }
 
 static void send_ipi(uint8_t apic_id, uint32_t icr_lo)
@@ -193,8 +190,9 @@ unsigned smp_boot(const struct cpu_topology *topo, unsigned max_cpus,
 			send_ipi(id, 0x4600 | (TRAMP_BASE >> 12)); /* Startup IPI */
 			udelay(200);
 		}
-		for (unsigned spin = 0; spin < 5000000 && !online[cpu]; spin++)
-			udelay(1);
+		for (uint64_t give_up = delay_deadline(AP_START_TIMEOUT_US);
+		     !online[cpu] && !delay_passed(give_up);)
+			cpu_relax();
 		if (!online[cpu]) {
 			kprintf("smp: CPU %u (APIC ID %u) did not start\n", cpu, id);
 			break;

@@ -115,6 +115,7 @@ expect_cpus_started() {
 # modules, ITERS counter iterations) on qemu -smp SMP must report.
 demo_expect_full_report() {
 	local name=$1 found=$2 iters=$3 paging=$4 smp
+	expect_line "$name" "^timer: the TSC counts [1-9][0-9]* ticks per microsecond \(measured against the PIT\)\$"
 	expect_cpus_started "$name" "$found"
 	smp=$(demo_started "$found")   # the CPUs that run
 	expect_line "$name" "^CHECK PASS: each CPU's %fs base = __per_cpu_offset\[cpu\] = cpu << $PERCPU_SHIFT\$"

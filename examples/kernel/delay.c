@@ -1,0 +1,68 @@
+/* delay.c: microsecond delays for the SMP start-up sequence (INIT, 10 ms,
+ * SIPI, 200 us, then a bounded wait for the AP).  Counting port reads or
+ * loop iterations gives a "microsecond" that depends on the machine, and
+ * under qemu each port read also takes qemu's global lock, which the AP
+ * being started needs; the TSC costs neither.  The TSC rate is measured
+ * once against the PIT, whose input clock is fixed at 1.193182 MHz:
+ * channel 2 counts down 10 ms in mode 0 (gated by port 0x61 bit 0, its
+ * output read back at port 0x61 bit 5). */
+#include "delay.h"
+#include "io.h"
+
+#define PIT_HZ 1193182u
+#define PIT_CH2 0x42
+#define PIT_CMD 0x43
+#define PORT_B 0x61 /* bit 0: channel 2 gate, bit 1: speaker, bit 5: channel 2 out */
+#define CAL_MS 10u
+/* If the PIT does not answer, assume a fast TSC: delays come out longer
+ * than asked on a slower one, never shorter than on a 4 GHz one. */
+#define FALLBACK_TSC_PER_US 4000u
+
+static uint32_t tsc_per_us = FALLBACK_TSC_PER_US;
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+bool delay_init(void)
+{
+	const uint32_t count = PIT_HZ / (1000u / CAL_MS);
+	outb(PORT_B, (uint8_t)((inb(PORT_B) & ~0x02u) | 0x01u)); /* gate on, speaker off */
+	outb(PIT_CMD, 0xB0); /* channel 2, low then high byte, mode 0, binary */
+	outb(PIT_CH2, (uint8_t)count);
+	outb(PIT_CH2, (uint8_t)(count >> 8));
+	uint64_t start = rdtsc();
+	/* Bounded: a machine without a PIT must not hang the boot here. */
+	for (uint32_t polls = 0; polls < 100000000u; polls++) {
+		if (inb(PORT_B) & 0x20) {
+			uint64_t per_us = (rdtsc() - start) / (CAL_MS * 1000u);
+			if (per_us == 0 || per_us > UINT32_MAX)
+				return false;
+			tsc_per_us = (uint32_t)per_us;
+			return true;
+		}
+	}
+	return false;
+}
+
+uint32_t delay_tsc_per_us(void) { return tsc_per_us; }
+
+uint64_t delay_deadline(uint32_t us)
+{
+	return rdtsc() + (uint64_t)us * tsc_per_us;
+}
+
+bool delay_passed(uint64_t deadline)
+{
+	return rdtsc() >= deadline;
+}
+
+void udelay(uint32_t us)
+{
+	uint64_t end = delay_deadline(us);
+	while (!delay_passed(end))
+		cpu_relax();
+}

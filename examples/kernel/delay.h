@@ -1,0 +1,20 @@
+/* delay.h: busy-wait delays in microseconds, measured with the TSC after
+ * calibrating it against the PIT once at boot. */
+#ifndef DEMO_DELAY_H
+#define DEMO_DELAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Measures the TSC against a 10 ms PIT interval.  Returns false (and
+ * delays fall back to a conservative estimate) if the PIT never counted
+ * down. */
+bool delay_init(void);
+/* TSC ticks per microsecond, as calibrated (or the fallback). */
+uint32_t delay_tsc_per_us(void);
+void udelay(uint32_t us);
+/* A deadline `us` microseconds from now, and whether it has passed. */
+uint64_t delay_deadline(uint32_t us);
+bool delay_passed(uint64_t deadline);
+
+#endif
