@@ -14,9 +14,12 @@
 #define PIT_CMD 0x43
 #define PORT_B 0x61 /* bit 0: channel 2 gate, bit 1: speaker, bit 5: channel 2 out */
 #define CAL_MS 10u
-/* If the PIT does not answer, assume a fast TSC: delays come out longer
- * than asked on a slower one, never shorter than on a 4 GHz one. */
+/* If the PIT does not answer, assume a 4 GHz TSC: on any slower one the
+ * delays come out longer than asked, which is the safe side. */
 #define FALLBACK_TSC_PER_US 4000u
+
+/* No CPU with a local APIC has a TSC slower than this (MHz). */
+#define MIN_TSC_PER_US 50u
 
 static uint32_t tsc_per_us = FALLBACK_TSC_PER_US;
 
@@ -33,13 +36,20 @@ bool delay_init(void)
 	outb(PORT_B, (uint8_t)((inb(PORT_B) & ~0x02u) | 0x01u)); /* gate on, speaker off */
 	outb(PIT_CMD, 0xB0); /* channel 2, low then high byte, mode 0, binary */
 	outb(PIT_CH2, (uint8_t)count);
-	outb(PIT_CH2, (uint8_t)(count >> 8));
+	/* The count starts with its high byte: reading the TSC first means a
+	 * pause in between can only make the measured rate too high (and
+	 * the delays longer), never too low. */
 	uint64_t start = rdtsc();
-	/* Bounded: a machine without a PIT must not hang the boot here. */
+	outb(PIT_CH2, (uint8_t)(count >> 8));
+	/* Bounded: a PIT that never counts down must not hang the boot. */
 	for (uint32_t polls = 0; polls < 100000000u; polls++) {
 		if (inb(PORT_B) & 0x20) {
 			uint64_t per_us = (rdtsc() - start) / (CAL_MS * 1000u);
-			if (per_us == 0 || per_us > UINT32_MAX)
+			/* Below MIN_TSC_PER_US the interval did not really last
+			 * 10 ms (without a PIT, qemu -machine pit=off, the output
+			 * reads high at once); a rate that low would make every
+			 * delay short.  A preempted calibration errs high. */
+			if (per_us < MIN_TSC_PER_US || per_us > UINT32_MAX)
 				return false;
 			tsc_per_us = (uint32_t)per_us;
 			return true;

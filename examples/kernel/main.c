@@ -95,8 +95,8 @@ void kernel_main(uint32_t magic, const struct multiboot_info *mbi)
 		kprintf("timer: the TSC counts %u ticks per microsecond (measured against the PIT)\n",
 			delay_tsc_per_us());
 	else
-		kprintf("timer: the PIT did not count down; delays assume %u TSC ticks per "
-			"microsecond\n", delay_tsc_per_us());
+		kprintf("timer: no usable PIT to measure the TSC against; delays assume %u TSC "
+			"ticks per microsecond\n", delay_tsc_per_us());
 	unsigned started = smp_boot(&topo, (unsigned)max_cpus, percpu_prepare_cpu, NULL);
 	kprintf("CPUs found %u (%s), started %u\n", topo.nr_cpus, topo.source, started);
 	bool fs_ok = true;
