@@ -37,7 +37,8 @@ static void byte_zero(unsigned char *dst, size_t n)
 
 static size_t section_size(void)
 {
-	return (size_t)(__per_cpu_end - __per_cpu_start);
+	/* As integers: to C these are two different arrays. */
+	return (size_t)((uintptr_t)__per_cpu_end - (uintptr_t)__per_cpu_start);
 }
 
 size_t pcpu_classic_area_size(void)
@@ -48,7 +49,7 @@ size_t pcpu_classic_area_size(void)
 
 int pcpu_classic_setup(void *const areas[], unsigned nr_cpus)
 {
-	size_t init_size = (size_t)(__per_cpu_data_end - __per_cpu_start);
+	size_t init_size = (size_t)((uintptr_t)__per_cpu_data_end - (uintptr_t)__per_cpu_start);
 	size_t area_size = pcpu_classic_area_size();
 	size_t meta_need = pcpu_alloc_meta_size(PERCPU_CLASSIC_MAX_ALLOCS + 1);
 	unsigned cpu;

@@ -20,6 +20,10 @@
 	(DEMO_WINDOW_END <= (uint64_t)(lo) || (uint64_t)PERCPU_BASE >= (uint64_t)(hi))
 #define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((a) - 1))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* The bytes from linker symbol `start` to `end`.  As integers: C defines
+ * pointer subtraction only within one object, and to the compiler
+ * __per_cpu_start and __per_cpu_end are two different arrays. */
+#define SYM_DISTANCE(end, start) ((size_t)((uintptr_t)(end) - (uintptr_t)(start)))
 
 /* A pointer to identity-mapped physical memory.  The empty asm hides the
  * constant from GCC, which otherwise warns about dereferencing small

@@ -43,7 +43,8 @@ bool ksym_lookup(const char *name, uint32_t *addr, bool *percpu)
 			return true;
 		}
 	}
-	for (const struct pcpu_symbol *p = __start_percpu_ksymtab; p < __stop_percpu_ksymtab; p++) {
+	for (unsigned i = 0, n = ksym_percpu_count(); i < n; i++) {
+		const struct pcpu_symbol *p = &__start_percpu_ksymtab[i];
 		if (!strcmp(p->name, name)) {
 			*addr = (uint32_t)(uintptr_t)p->addr;
 			*percpu = true;
@@ -60,7 +61,8 @@ unsigned ksym_count(void)
 
 unsigned ksym_percpu_count(void)
 {
-	return (unsigned)(__stop_percpu_ksymtab - __start_percpu_ksymtab);
+	return (unsigned)(SYM_DISTANCE(__stop_percpu_ksymtab, __start_percpu_ksymtab) /
+			  sizeof(struct pcpu_symbol));
 }
 
 /* A per-CPU counter modules may bump (counter_mod does): a per-CPU export. */

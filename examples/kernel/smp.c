@@ -137,7 +137,7 @@ void ap_entry(unsigned cpu)
 
 static void tramp_set(char *field, uint32_t v)
 {
-	*(volatile uint32_t *)(uintptr_t)(TRAMP_BASE + (uint32_t)(field - tramp_start)) = v;
+	*(volatile uint32_t *)(uintptr_t)(TRAMP_BASE + (uint32_t)SYM_DISTANCE(field, tramp_start)) = v;
 }
 
 unsigned smp_boot(const struct cpu_topology *topo, unsigned max_cpus,
@@ -150,10 +150,10 @@ unsigned smp_boot(const struct cpu_topology *topo, unsigned max_cpus,
 	started_hook = started;
 	if (max_cpus > PERCPU_NR_CPUS)
 		max_cpus = PERCPU_NR_CPUS;
-	memcpy((void *)(uintptr_t)TRAMP_BASE, tramp_start, (size_t)(tramp_end - tramp_start));
+	memcpy((void *)(uintptr_t)TRAMP_BASE, tramp_start, SYM_DISTANCE(tramp_end, tramp_start));
 	gdt_describe(&gdt_base, &gdt_limit);
-	*(volatile uint16_t *)(uintptr_t)(TRAMP_BASE + (uint32_t)(tramp_gdtr - tramp_start)) = gdt_limit;
-	*(volatile uint32_t *)(uintptr_t)(TRAMP_BASE + (uint32_t)(tramp_gdtr - tramp_start) + 2) = gdt_base;
+	*(volatile uint16_t *)(uintptr_t)(TRAMP_BASE + (uint32_t)SYM_DISTANCE(tramp_gdtr, tramp_start)) = gdt_limit;
+	*(volatile uint32_t *)(uintptr_t)(TRAMP_BASE + (uint32_t)SYM_DISTANCE(tramp_gdtr, tramp_start) + 2) = gdt_base;
 	tramp_set(tramp_cr3, paging_cr3());
 	tramp_set(tramp_cr4, paging_cr4());
 	tramp_set(tramp_nx, paging_nx_enabled());

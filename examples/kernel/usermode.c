@@ -47,7 +47,7 @@ bool usermode_init(void)
 	    paging_map_user(USER_STACK_VA, stack))
 		return false;
 	memcpy((void *)(uintptr_t)code, usermode_code_start,
-	       (size_t)(usermode_code_end - usermode_code_start));
+	       SYM_DISTANCE(usermode_code_end, usermode_code_start));
 	tss.ss0 = 0x10;
 	tss.esp0 = (uint32_t)(uintptr_t)(trap_stack + sizeof(trap_stack));
 	tss.iomap = sizeof(tss); /* no I/O bitmap: ring 3 gets no ports */
