@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Measures the TSC against a 10 ms PIT interval.  Returns false (and
- * delays fall back to a conservative estimate) if there is no PIT or it
- * gave an implausible interval. */
+/* Measures the TSC against 10 ms PIT intervals (the lowest of three).
+ * Returns false (and delays fall back to a conservative estimate) if
+ * there is no PIT or it gave an implausible interval. */
 bool delay_init(void);
 /* TSC ticks per microsecond, as calibrated (or the fallback). */
 uint32_t delay_tsc_per_us(void);
