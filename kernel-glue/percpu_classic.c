@@ -37,8 +37,7 @@ static void byte_zero(unsigned char *dst, size_t n)
 
 static size_t section_size(void)
 {
-	/* As integers: to C these are two different arrays. */
-	return (size_t)((uintptr_t)__per_cpu_end - (uintptr_t)__per_cpu_start);
+	return percpu_static_init_size() + percpu_static_zero_size();
 }
 
 size_t pcpu_classic_area_size(void)
@@ -49,7 +48,7 @@ size_t pcpu_classic_area_size(void)
 
 int pcpu_classic_setup(void *const areas[], unsigned nr_cpus)
 {
-	size_t init_size = (size_t)((uintptr_t)__per_cpu_data_end - (uintptr_t)__per_cpu_start);
+	size_t init_size = percpu_static_init_size();
 	size_t area_size = pcpu_classic_area_size();
 	size_t meta_need = pcpu_alloc_meta_size(PERCPU_CLASSIC_MAX_ALLOCS + 1);
 	unsigned cpu;

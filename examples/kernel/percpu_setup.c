@@ -187,8 +187,8 @@ void percpu_boot(void)
 	kprintf("percpu: runtime bookkeeping %zu bytes (%u possible CPUs, shift %u, %u areas)\n",
 		meta_size, (unsigned)PERCPU_NR_CPUS, (unsigned)PERCPU_SHIFT, (unsigned)MAX_AREAS);
 
-	size_t init_size = SYM_DISTANCE(__per_cpu_data_end, __per_cpu_start);
-	size_t zero_size = SYM_DISTANCE(__per_cpu_end, __per_cpu_data_end);
+	size_t init_size = percpu_static_init_size();
+	size_t zero_size = percpu_static_zero_size();
 	if ((uintptr_t)__per_cpu_start != PERCPU_BASE)
 		panic("percpu: the image's per-CPU section is linked at 0x%08x, not PERCPU_BASE 0x%08lx",
 		      (uint32_t)(uintptr_t)__per_cpu_start, PERCPU_BASE);

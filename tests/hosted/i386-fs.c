@@ -49,8 +49,8 @@ static void start_mode(void)
 {
 	unsigned cpu;
 #if PERCPU_VM_MODE
-	size_t init = (size_t)(__per_cpu_data_end - __per_cpu_start);
-	size_t size = (size_t)(__per_cpu_end - __per_cpu_start);
+	size_t init = percpu_static_init_size();
+	size_t size = percpu_static_init_size() + percpu_static_zero_size();
 	size_t len = (size + PERCPU_PAGE_SIZE - 1) & ~(PERCPU_PAGE_SIZE - 1);
 
 	if ((unsigned long)__per_cpu_start != PERCPU_BASE) {

@@ -49,8 +49,8 @@ static int fail(char *err, size_t err_len, int rc, const char *what)
 
 int pcpu_hosted_vm_start(unsigned nr_cpus, char *err, size_t err_len)
 {
-	size_t init = (size_t)(__per_cpu_data_end - __per_cpu_start);
-	size_t zero = (size_t)(__per_cpu_end - __per_cpu_data_end);
+	size_t init = percpu_static_init_size();
+	size_t zero = percpu_static_zero_size();
 	struct pcpu_hosted_params hp = { 0 };
 	struct pcpu_params p;
 	size_t msize;

@@ -158,6 +158,15 @@ extern unsigned long __per_cpu_offset[NR_CPUS];
 extern char __per_cpu_start[], __per_cpu_end[], __per_cpu_load[];
 extern char __per_cpu_data_end[];  /* end of the initialised (.data) part */
 
+/* The static area's two parts in bytes: the template every CPU's copy
+ * starts from (.data.percpu) and the zero-filled rest (.bss.percpu).
+ * Computed as integers: C defines pointer subtraction only within one
+ * object, and to the compiler these symbols are distinct arrays. */
+#define percpu_static_init_size() \
+	((size_t)((unsigned long)__per_cpu_data_end - (unsigned long)__per_cpu_start))
+#define percpu_static_zero_size() \
+	((size_t)((unsigned long)__per_cpu_end - (unsigned long)__per_cpu_data_end))
+
 /* ---- access to any CPU's copy ------------------------------------------ */
 
 /* Each argument is evaluated exactly once. */
