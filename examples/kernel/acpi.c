@@ -3,7 +3,7 @@
  * MADT) lists one Processor Local APIC record per CPU.  Everything below
  * 1 MiB and the tables qemu puts at the top of RAM are identity mapped. */
 #include "acpi.h"
-#include "fw_checksum.h"
+#include "fw_table.h"
 #include "kernel.h"
 
 struct rsdp {
@@ -81,13 +81,10 @@ int acpi_find_cpus(struct cpu_topology *topo)
 	const uint8_t *p = m->entries, *end = (const uint8_t *)m + m->h.length;
 	while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
 		if (p[0] == 0 && p[1] >= 8) { /* Processor Local APIC */
-			uint32_t flags = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
-					 (uint32_t)p[7] << 24;
-			if ((flags & 1) && topo->nr_cpus < TOPO_MAX_CPUS)
+			if ((fw_le32(p + 4) & 1) /* flags: enabled */ && topo->nr_cpus < TOPO_MAX_CPUS)
 				topo->apic_id[topo->nr_cpus++] = p[3];
 		} else if (p[0] == 1 && p[1] >= 12 && !topo->ioapic_addr) { /* IO APIC */
-			topo->ioapic_addr = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
-					    (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+			topo->ioapic_addr = fw_le32(p + 4);
 		}
 		p += p[1];
 	}

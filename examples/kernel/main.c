@@ -69,9 +69,10 @@ void kernel_main(uint32_t magic, const struct multiboot_info *mbi)
 	      "before set-up the window is unmapped: a write at 0x%08lx faults", PERCPU_BASE);
 
 	percpu_boot();
+	const size_t static_size = percpu_static_init_size() + percpu_static_zero_size();
 	kprintf("static area: %zu bytes (.data.percpu %zu from the template at 0x%08x, "
 		".bss.percpu %zu) at 0x%08x on CPU 0\n",
-		percpu_static_init_size() + percpu_static_zero_size(), percpu_static_init_size(),
+		static_size, percpu_static_init_size(),
 		(uint32_t)(uintptr_t)__per_cpu_load, percpu_static_zero_size(),
 		(uint32_t)(uintptr_t)__per_cpu_start);
 	check(this_cpu_read(pcpu_cpu_number) == 0 && this_cpu_read(pcpu_this_cpu_off) == 0,
@@ -144,7 +145,7 @@ void kernel_main(uint32_t magic, const struct multiboot_info *mbi)
 		"%lu TLB shootdowns\n",
 		smp_online_count(), (PERCPU_NR_CPUS * PERCPU_STRIDE) >> 20, PERCPU_NR_CPUS,
 		PERCPU_STRIDE >> 10, end_stats.mapped_pages, end_stats.mapped_offsets,
-		pt_boot + pt_normal, percpu_static_init_size() + percpu_static_zero_size(), mods_loaded,
+		pt_boot + pt_normal, static_size, mods_loaded,
 		mods_refused, cycles, percpu_shootdowns());
 	kprintf("RESULT: %s (%u checks passed, %u failed)\n", checks_failed() ? "FAIL" : "PASS",
 		checks_passed(), checks_failed());

@@ -9,7 +9,7 @@
  * checked before it is used (against the others and against what `read`
  * says is readable), so a malformed table is refused with a message
  * instead of sending the parser through memory it should not touch. */
-#include "fw_checksum.h"
+#include "fw_table.h"
 #include "kernel.h"
 #include "mptable.h"
 
@@ -61,12 +61,6 @@ _Static_assert(sizeof(struct mp_config) == 44, "MP configuration table header is
 #define BDA_EBDA_SEGMENT 0x40Eu
 #define BDA_BASE_KIB 0x413u
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* The first valid floating pointer in [start, start + len), on a 16-byte
  * boundary; a "_MP_" that fails a check is named and skipped (the
  * specification's checksum is what tells a structure from stray bytes). */
@@ -100,14 +94,14 @@ static const struct mp_floating *find_floating(mptable_phys_reader read, uint32_
 {
 	const struct mp_floating *fp = NULL;
 	const uint8_t *bda = read(BDA_EBDA_SEGMENT, 2);
-	uint32_t ebda = bda ? (uint32_t)le16(bda) << 4 : 0;
+	uint32_t ebda = bda ? (uint32_t)fw_le16(bda) << 4 : 0;
 	/* The EBDA is somewhere in the top 128 KiB of base memory; anything
 	 * else in that word is not an EBDA pointer. */
 	if (ebda >= 0x80000u && ebda + 1024 <= 0xA0000u)
 		fp = scan(read, ebda, 1024, at);
 	/* Base memory is 512 or 640 KiB, less what the EBDA takes. */
 	const uint8_t *kib = read(BDA_BASE_KIB, 2);
-	uint32_t base_kib = kib ? le16(kib) : 0;
+	uint32_t base_kib = kib ? fw_le16(kib) : 0;
 	if (!fp && base_kib >= 512 && base_kib <= 640 && (base_kib - 1) * 1024 != ebda)
 		fp = scan(read, (base_kib - 1) * 1024, 1024, at);
 	if (!fp)
@@ -225,7 +219,7 @@ static int parse_config(mptable_phys_reader read, uint32_t fp_at, uint32_t addr,
 				topo->bsp_apic_id = id;
 			}
 		} else if (p[0] == MP_IOAPIC && (p[3] & MP_IOAPIC_ENABLED) && !topo->ioapic_addr) {
-			topo->ioapic_addr = le32(p + 4);
+			topo->ioapic_addr = fw_le32(p + 4);
 		}
 		off += size;
 	}

@@ -135,9 +135,15 @@ void ap_entry(unsigned cpu)
 	ap_idle(cpu);
 }
 
-static void tramp_set(char *field, uint32_t v)
+/* Where `field` of trampoline.S is in its copy at TRAMP_BASE. */
+static uintptr_t tramp_copy(const char *field)
 {
-	*(volatile uint32_t *)(uintptr_t)(TRAMP_BASE + (uint32_t)SYM_DISTANCE(field, tramp_start)) = v;
+	return TRAMP_BASE + SYM_DISTANCE(field, tramp_start);
+}
+
+static void tramp_set(const char *field, uint32_t v)
+{
+	*(volatile uint32_t *)tramp_copy(field) = v;
 }
 
 unsigned smp_boot(const struct cpu_topology *topo, unsigned max_cpus,
@@ -152,8 +158,8 @@ unsigned smp_boot(const struct cpu_topology *topo, unsigned max_cpus,
 		max_cpus = PERCPU_NR_CPUS;
 	memcpy((void *)(uintptr_t)TRAMP_BASE, tramp_start, SYM_DISTANCE(tramp_end, tramp_start));
 	gdt_describe(&gdt_base, &gdt_limit);
-	*(volatile uint16_t *)(uintptr_t)(TRAMP_BASE + (uint32_t)SYM_DISTANCE(tramp_gdtr, tramp_start)) = gdt_limit;
-	*(volatile uint32_t *)(uintptr_t)(TRAMP_BASE + (uint32_t)SYM_DISTANCE(tramp_gdtr, tramp_start) + 2) = gdt_base;
+	*(volatile uint16_t *)tramp_copy(tramp_gdtr) = gdt_limit;
+	*(volatile uint32_t *)(tramp_copy(tramp_gdtr) + 2) = gdt_base;
 	tramp_set(tramp_cr3, paging_cr3());
 	tramp_set(tramp_cr4, paging_cr4());
 	tramp_set(tramp_nx, paging_nx_enabled());
