@@ -3,7 +3,8 @@
 # C11 and gnu89, i386 and x86-64, freestanding, VM and classic mode, -O0 and
 # -O2, with -Wall -Wextra -Wpedantic -Werror; with GCC and, when installed,
 # clang.  api-usage.c uses every macro of percpu.h.  Also checks that the
-# mode really follows CONFIG_HAS_VM_PERCPU / __ARCH_HAS_VM_PERCPU.
+# mode really follows CONFIG_HAS_VM_PERCPU / __ARCH_HAS_VM_PERCPU.  And
+# contract.h alone, as C and as C++, with no other header available.
 set -u
 . "$top_builddir/tests/test-env.sh"
 src=$top_srcdir/tests/hosted/api-usage.c
@@ -35,7 +36,19 @@ for arch in -m32 -m64; do
 		-Wall -Wextra -Wpedantic -Werror $inc -c "$src" -o "$tmp/a.o" 2>"$tmp/err" ||
 		{ echo "FAIL: generic arch part $arch:"; cat "$tmp/err"; fail=1; }
 done
-echo "compiled api-usage.c in $n configurations"
+# contract.h (the facts the parts share) needs no other header at all
+# (-nostdinc) and is C and C++: the plugin includes it as C++.
+printf '#include <percpu-vm/contract.h>\nint f(const char *n);\nint f(const char *n) { return (int)percpu_section_classify(n) + percpu_section_linux_naming_p(n) + (percpu_section_kind_name(PERCPU_SECTION_ZERO)[0] == 122); }\n' > "$tmp/contract.c"
+for cc in $compilers; do
+	cxx=$(echo "$cc" | sed 's/gcc/g++/; s/clang$/clang++/')
+	for lang in "$cc -x c -std=c99" "$cc -x c -std=gnu89" "$cc -x c -std=c11" "$cxx -x c++ -std=c++11" "$cxx -x c++ -std=c++17"; do
+		n=$((n + 1))
+		$lang -m32 -O2 -ffreestanding -nostdinc -Wall -Wextra -Wpedantic -Werror \
+			-I$top_srcdir/kernel-glue/include -c "$tmp/contract.c" -o "$tmp/c.o" 2>"$tmp/err" ||
+			{ echo "FAIL: contract.h with $lang:"; cat "$tmp/err"; fail=1; }
+	done
+done
+echo "compiled api-usage.c and contract.h in $n configurations"
 
 # The mode switch: VM only when both macros are defined.
 mode_of() { printf '#include <percpu-vm/percpu.h>\nint mode = PERCPU_VM_MODE;\n' |

@@ -20,6 +20,9 @@ for v in ldscriptdir plugin plugin_cflags kernel_libs; do
 done
 cflags=$(pkg-config --cflags percpu-vm) || bad "pkg-config --cflags percpu-vm"
 [ -f "$pc_plugin" ] || bad "the plugin $pc_plugin is not installed"
+# contract.h, the rule the scripts follow, is installed beside the API.
+printf '#include <percpu-vm/contract.h>\nint f(void) { return percpu_section_p(".bss..percpu"); }\n' |
+	"$cc" -m32 -ffreestanding $cflags -x c -c - -o "$tmp/contract.o" || bad "percpu-vm/contract.h is not installed"
 
 "$cc" -m32 -ffreestanding -fno-pie -fno-pic -fno-asynchronous-unwind-tables -O2 \
 	-Wall -Wextra -Werror -fchecking -DCONFIG_HAS_VM_PERCPU $cflags $pc_plugin_cflags \

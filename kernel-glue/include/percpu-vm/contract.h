@@ -1,0 +1,131 @@
+/* percpu-vm/contract.h: the facts the parts of percpu-vm share.
+ *
+ * The GCC plugin (C++), percpu-layout (hosted C), the demo kernel's module
+ * loader (freestanding C) and the linker scripts each act on the same
+ * facts; when each spells a fact its own way, they drift apart and a
+ * variable one part takes for per-CPU data another puts somewhere else.
+ * This header holds those facts once, for every C and C++ part to include;
+ * the linker scripts, which cannot include it, are tested against it
+ * (tests/linker/section-names.sh).
+ *
+ * Freestanding and self-contained: no other header, no libc call (its own
+ * byte compare), only static inline functions, enums and macros.  Valid
+ * C99, C11, gnu89 and C++, warning-free with -Wall -Wextra -Wpedantic.
+ * Names start with PERCPU_ or percpu_.
+ */
+#ifndef PERCPU_VM_CONTRACT_H
+#define PERCPU_VM_CONTRACT_H
+
+/* `inline` is C99 and C++; C89 compilers (gnu89 under -Wpedantic) take
+ * only the reserved spelling. */
+#if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
+#define PERCPU_INLINE inline
+#else
+#define PERCPU_INLINE __inline__
+#endif
+
+/* ---- Per-CPU section names (docs/linking.md, "Section names") ----
+ *
+ * A section is per-CPU when its name is one of four stems, alone or
+ * followed by a dot and anything (nothing included):
+ *
+ *   .data.percpu    .data..percpu (Linux's)    initialised: copied per CPU
+ *   .bss.percpu     .bss..percpu  (Linux's)    zero-initialised: zeroed
+ *
+ * which is what the linker scripts' input patterns match (`.data.percpu
+ * .data.percpu.*` and so on; a glob's `*` matches the empty string, so
+ * `.data.percpu.` is per-CPU too).  The dot after the stem is what keeps
+ * `.data.percpu_x`, where -fdata-sections puts a variable named percpu_x,
+ * ordinary data; the same holds for `.data..percpu_x`.  Of the initialised
+ * ones, .data.percpu.page_aligned and .data..percpu..page_aligned are
+ * placed first, so their page alignment leaves no hole between other
+ * variables.  The plugin gives a per-CPU variable without a section
+ * .data.percpu, or .bss.percpu when it is zero-initialised. */
+#define PERCPU_SECTION_DATA_NAME ".data.percpu"
+#define PERCPU_SECTION_ZERO_NAME ".bss.percpu"
+
+enum percpu_section_kind {
+	PERCPU_SECTION_NONE = 0,          /* not per-CPU */
+	PERCPU_SECTION_DATA,              /* per-CPU, initialised */
+	PERCPU_SECTION_DATA_PAGE_ALIGNED, /* per-CPU, initialised, placed first */
+	PERCPU_SECTION_ZERO               /* per-CPU, zero-initialised */
+};
+
+/* The rest of NAME after PREFIX, or a null pointer when NAME does not
+ * start with PREFIX.  (Stops at NAME's end: a shorter NAME mismatches at
+ * its terminating zero.) */
+static PERCPU_INLINE const char *percpu_name_after(const char *name, const char *prefix)
+{
+	while (*prefix)
+		if (*name++ != *prefix++)
+			return (const char *)0;
+	return name;
+}
+
+/* Whether NAME is exactly WANT. */
+static PERCPU_INLINE int percpu_name_is(const char *name, const char *want)
+{
+	const char *rest = percpu_name_after(name, want);
+
+	return rest && *rest == '\0';
+}
+
+/* Whether NAME is STEM or STEM, a dot and anything: the scripts'
+ * `STEM STEM.*`. */
+static PERCPU_INLINE int percpu_name_in_stem(const char *name, const char *stem)
+{
+	const char *rest = percpu_name_after(name, stem);
+
+	return rest && (*rest == '\0' || *rest == '.');
+}
+
+/* What the linker scripts do with an input section named NAME (a null
+ * NAME is no section, so not per-CPU). */
+static PERCPU_INLINE enum percpu_section_kind percpu_section_classify(const char *name)
+{
+	if (!name)
+		return PERCPU_SECTION_NONE;
+	if (percpu_name_is(name, ".data.percpu.page_aligned") ||
+	    percpu_name_is(name, ".data..percpu..page_aligned"))
+		return PERCPU_SECTION_DATA_PAGE_ALIGNED;
+	if (percpu_name_in_stem(name, PERCPU_SECTION_DATA_NAME) ||
+	    percpu_name_in_stem(name, ".data..percpu"))
+		return PERCPU_SECTION_DATA;
+	if (percpu_name_in_stem(name, PERCPU_SECTION_ZERO_NAME) ||
+	    percpu_name_in_stem(name, ".bss..percpu"))
+		return PERCPU_SECTION_ZERO;
+	return PERCPU_SECTION_NONE;
+}
+
+/* Whether the linker scripts place a section named NAME in the per-CPU
+ * window (or, in a module, in its per-CPU area). */
+static PERCPU_INLINE int percpu_section_p(const char *name)
+{
+	return percpu_section_classify(name) != PERCPU_SECTION_NONE;
+}
+
+/* Whether NAME is a per-CPU section in Linux's naming (.data..percpu,
+ * .bss..percpu and their dotted suffixes). */
+static PERCPU_INLINE int percpu_section_linux_naming_p(const char *name)
+{
+	return name && (percpu_name_in_stem(name, ".data..percpu") ||
+			percpu_name_in_stem(name, ".bss..percpu"));
+}
+
+/* A short word for each kind, for tools and tests that print verdicts. */
+static PERCPU_INLINE const char *percpu_section_kind_name(enum percpu_section_kind kind)
+{
+	switch (kind) {
+	case PERCPU_SECTION_DATA:
+		return "data";
+	case PERCPU_SECTION_DATA_PAGE_ALIGNED:
+		return "data-page-aligned";
+	case PERCPU_SECTION_ZERO:
+		return "zero";
+	case PERCPU_SECTION_NONE:
+		break;
+	}
+	return "none";
+}
+
+#endif /* PERCPU_VM_CONTRACT_H */
