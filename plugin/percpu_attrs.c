@@ -14,21 +14,18 @@
  * the plugin is there. */
 #include "percpu_plugin.h"
 #include "hash-set.h"
+#include <percpu-vm/contract.h>
 
 int percpu_table_shift = -1;
 
-static const char *const percpu_data_section = ".data.percpu";
-static const char *const percpu_bss_section = ".bss.percpu";
+static const char *const percpu_data_section = PERCPU_SECTION_DATA_NAME;
+static const char *const percpu_bss_section = PERCPU_SECTION_ZERO_NAME;
 
+/* The linker scripts' rule, from the header they are tested against. */
 static bool
 percpu_section_name_p (const char *name)
 {
-  if (!name)
-    return false;
-  return !strcmp (name, percpu_data_section)
-	 || !strcmp (name, percpu_bss_section)
-	 || !strncmp (name, ".data.percpu.", 13)
-	 || !strncmp (name, ".data..percpu", 13);  /* Linux's naming */
+  return percpu_section_p (name);
 }
 
 bool

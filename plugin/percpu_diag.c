@@ -64,9 +64,10 @@ void
 percpu_diag_bad_section (tree decl, const char *section)
 {
   error_at (DECL_SOURCE_LOCATION (decl), "per-CPU variable %qD is placed in "
-	    "section %qs: per-CPU variables must be in %<.data.percpu%> or "
-	    "%<.bss.percpu%>, or the linker puts them outside the per-CPU "
-	    "window", decl, section);
+	    "section %qs: per-CPU variables must be in %<.data.percpu%>, "
+	    "%<.bss.percpu%>, %<.data..percpu%> or %<.bss..percpu%>, alone or "
+	    "followed by %<.%> and a suffix, or the linker puts them outside "
+	    "the per-CPU window", decl, section);
 }
 
 void

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <percpu-vm/contract.h>
+
 #include "percpu-layout-bfd.h"
 #include "percpu-layout.h"
 
@@ -46,23 +48,11 @@ void layout_read_init(void)
 	layout_bfd_messages_init();
 }
 
-/* The names ldscripts/percpu.lds and module.lds take as per-CPU input:
- * .data.percpu, .bss.percpu, Linux's .data..percpu and .bss..percpu, and
- * any of them followed by a dot and more (.data.percpu.page_aligned,
- * .data..percpu..shared_aligned).  Not .data.percpu_x: that is where
- * -fdata-sections puts a variable named percpu_x. */
+/* The names the linker scripts take as per-CPU input: the one rule in
+ * percpu-vm/contract.h. */
 bool layout_is_percpu_section(const char *name)
 {
-	static const char *const stems[] = { ".data.percpu", ".bss.percpu", ".data..percpu",
-					     ".bss..percpu" };
-
-	for (size_t i = 0; i < sizeof(stems) / sizeof(stems[0]); i++) {
-		size_t n = strlen(stems[i]);
-
-		if (strncmp(name, stems[i], n) == 0 && (name[n] == '\0' || name[n] == '.'))
-			return true;
-	}
-	return false;
+	return percpu_section_p(name);
 }
 
 static bool is_note_section(const char *name)
@@ -223,7 +213,7 @@ static int add_percpu_section(struct reader *r, asection *sec)
 	s->align = (uint64_t)1 << power;
 	s->zero_fill = !(bfd_section_flags(sec) & SEC_HAS_CONTENTS);
 	s->init_size = s->zero_fill ? 0 : size;
-	if (strncmp(s->name, ".data..percpu", 13) == 0 || strncmp(s->name, ".bss..percpu", 12) == 0)
+	if (percpu_section_linux_naming_p(s->name))
 		f->linux_naming = true;
 	if ((size_t)sec->index < r->secmap_len)
 		r->secmap[sec->index] = (int)f->nr_sections;

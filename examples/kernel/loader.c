@@ -13,6 +13,7 @@
  * refused before anything is allocated; any later failure undoes all it
  * did, so a refused module leaks neither pages nor window space. */
 #include <percpu-vm/config.h>
+#include <percpu-vm/contract.h>
 #include <percpu-vm/runtime.h>
 
 #include "elf32.h"
@@ -71,16 +72,11 @@ static const char *sec_name(const struct load_state *s, unsigned i)
 	return s->shstr + n;
 }
 
-static bool has_prefix(const char *s, const char *p)
-{
-	return !strncmp(s, p, strlen(p));
-}
-
+/* The linker scripts' rule (percpu-vm/contract.h); module.lds merges every
+ * such input, but a module linked otherwise may still have several. */
 static bool is_percpu_name(const char *n)
 {
-	return !strcmp(n, ".data.percpu") || has_prefix(n, ".data.percpu.") ||
-	       has_prefix(n, ".data..percpu") || !strcmp(n, ".bss.percpu") ||
-	       has_prefix(n, ".bss.percpu.") || has_prefix(n, ".bss..percpu");
+	return percpu_section_p(n);
 }
 
 static int check_headers(struct load_state *s)
