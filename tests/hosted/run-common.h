@@ -36,4 +36,7 @@ long other_hits(struct run_stats *pcpu_stats);
 void other_bump(struct run_stats *pcpu_stats);
 int *other_pick(int *pcpu_array, unsigned cpu, unsigned idx);
 
+/* run-api.c: the Linux names beyond the core; the number of failed checks. */
+int run_api(void);
+
 #endif

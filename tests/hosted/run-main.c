@@ -254,11 +254,16 @@ int main(void)
 		printf(" %d", per_cpu(run_counter, cpu));
 	printf("\n");
 
+	n = run_api();
+	failures += n;
+	printf("Linux-style API (CPU masks, get_cpu, placed definitions, array pointers, "
+	       "this_cpu ops in three tiers) as plain C computes it: %s\n", n ? "no" : "yes");
+
 	check_layout();
 #if PERCPU_VM_MODE
 	pcpu_hosted_vm_stop();
 #endif
 	if (failures)
-		fprintf(stderr, "%d layout checks failed\n", failures);
+		fprintf(stderr, "%d checks failed\n", failures);
 	return failures != 0;
 }
