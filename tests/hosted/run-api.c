@@ -39,14 +39,7 @@ DECLARE_PER_CPU_PAGE_ALIGNED(char[100], api_page);
 DECLARE_PER_CPU_READ_MOSTLY(int, api_mostly);
 
 static int failures;
-
-#define API_CHECK(cond) do {                                                    \
-		if (!(cond)) {                                                  \
-			fprintf(stderr, "%s:%d: check failed: %s\n",            \
-				__FILE__, __LINE__, #cond);                     \
-			failures++;                                             \
-		}                                                               \
-	} while (0)
+#define API_CHECK(cond) RUN_CHECK(failures, cond)
 
 static void check_masks(void)
 {

@@ -17,6 +17,15 @@
 #endif
 #define CPU(n) ((n) % RUN_CPUS)
 
+/* A silent check: a message on stderr and one more in the counter. */
+#define RUN_CHECK(counter, cond) do {                                    \
+		if (!(cond)) {                                           \
+			fprintf(stderr, "%s:%d: check failed: %s\n",     \
+				__FILE__, __LINE__, #cond);              \
+			(counter)++;                                     \
+		}                                                        \
+	} while (0)
+
 struct run_stats {
 	long hits;
 	char name[12];

@@ -27,14 +27,7 @@ EXPORT_PER_CPU_SYMBOL(run_counter);
 #define ATOMIC_ROUNDS 20000
 
 static int failures;
-
-#define CHECK(cond) do {                                                 \
-		if (!(cond)) {                                           \
-			fprintf(stderr, "%s:%d: check failed: %s\n",     \
-				__FILE__, __LINE__, #cond);              \
-			failures++;                                      \
-		}                                                        \
-	} while (0)
+#define CHECK(cond) RUN_CHECK(failures, cond)
 
 static void start_mode(void)
 {

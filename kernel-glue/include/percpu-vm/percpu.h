@@ -233,8 +233,16 @@ extern char __per_cpu_data_end[];  /* end of the initialised (.data) part */
  * index, and -Wchar-subscripts must not warn about the header. */
 #define __pcpu_ptr_type(ptr) __typeof__(1 ? (ptr) : (ptr))
 #define __pcpu_cpu_offset(cpu) (__per_cpu_offset[+(cpu)])
-#define per_cpu_ptr(ptr, cpu) \
-	((__pcpu_ptr_type(ptr))((unsigned long)(ptr) + __pcpu_cpu_offset(cpu)))
+/* per_cpu_ptr() computes the address in a statement of its own: as one
+ * cast expression, `per_cpu_ptr(array, cpu)[3]` would be folded by the
+ * front end into `table[cpu] + (&array + 12)`, and the plugin could no
+ * longer tell whose copy the site reaches. */
+#define per_cpu_ptr(ptr, cpu)                                              \
+	(__extension__({                                                   \
+		unsigned long __pcpu_addr =                                \
+			(unsigned long)(ptr) + __pcpu_cpu_offset(cpu);     \
+		(__pcpu_ptr_type(ptr))__pcpu_addr;                         \
+	}))
 #define per_cpu(var, cpu) \
 	(*(__typeof__(&(var)))((unsigned long)&(var) + __pcpu_cpu_offset(cpu)))
 
