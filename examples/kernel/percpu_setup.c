@@ -204,6 +204,7 @@ void percpu_boot(void)
 		panic("percpu: pcpu_i386_mmu_use_normal_alloc: %s", pcpu_strerror(rc));
 
 	pcpu_i386_init_cpu(0);
+	set_cpu_possible(0, true);
 	gdt_set_percpu(0, pcpu_i386_fs_descriptor(0));
 	gdt_load(0);
 }
@@ -216,6 +217,7 @@ int percpu_prepare_cpu(unsigned cpu)
 		return rc;
 	}
 	pcpu_i386_init_cpu(cpu);
+	set_cpu_possible(cpu, true); /* it has a copy now: for_each_possible_cpu() */
 	gdt_set_percpu(cpu, pcpu_i386_fs_descriptor(cpu));
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* smp.c: the local APIC, INIT-SIPI-SIPI start-up of the application
  * processors, a mailbox per CPU for work, and the TLB shootdown IPI. */
-#include <percpu-vm/config.h>
+#include <percpu-vm/percpu.h>
 
 #include "delay.h"
 #include "gdt.h"
@@ -86,6 +86,7 @@ uint8_t lapic_init_bsp(uint32_t lapic_addr)
 	cpu_apic_id[0] = (uint8_t)(lapic_read(LAPIC_ID) >> 24);
 	apic_to_cpu[cpu_apic_id[0]] = 0;
 	online[0] = true;
+	set_cpu_online(0, true);
 	return cpu_apic_id[0];
 }
 
@@ -96,6 +97,7 @@ void smp_set_cpu_online(unsigned cpu, bool on)
 	if (cpu == 0 || cpu >= PERCPU_NR_CPUS || online[cpu] == on)
 		return;
 	online[cpu] = on;
+	set_cpu_online(cpu, on); /* for_each_online_cpu() (percpu.h) */
 	if (on)
 		__atomic_fetch_add(&n_online, 1, __ATOMIC_RELEASE);
 	else
@@ -131,6 +133,7 @@ void ap_entry(unsigned cpu)
 	if (started_hook)
 		started_hook(cpu);
 	online[cpu] = true;
+	set_cpu_online(cpu, true);
 	__atomic_fetch_add(&n_online, 1, __ATOMIC_RELEASE);
 	ap_idle(cpu);
 }

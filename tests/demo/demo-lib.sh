@@ -131,6 +131,12 @@ demo_expect_full_report() {
 	expect_line "$name" "^  pages mapped in total: .*; page-table pages: 1 boot-time, $((tables - 1)) normal\$"
 	expect_line "$name" "^CHECK PASS: sum of per_cpu\(demo_counter\) over $smp CPUs = $((smp * iters)) \(expected $((smp * iters))\)\$"
 	expect_line "$name" "^CHECK PASS: sum of the 64-bit per-CPU counters = $((3 * smp * iters)) "
+	# the Linux ops (xadd, cmpxchg, cmpxchg8b loops, sub/and/or), hammered
+	# by every CPU at once on its own copies
+	expect_line "$name" "^CHECK PASS: for_each_online_cpu\(\) walks the $smp online CPUs \($smp possible, nr_cpu_ids $smp\)\$"
+	expect_line "$name" "^CHECK PASS: every value this_cpu_\{add,inc,dec\}_return, xchg and cmpxchg returned .*: 0 wrong\$"
+	expect_line "$name" "^CHECK PASS: sum of the this_cpu_inc_return/add_return counters over $smp CPUs = $((smp * iters)) and $((0x100000001 * iters * smp)) "
+	expect_line "$name" "^CHECK PASS: xchg, cmpxchg, sub, and, or left the expected value on every CPU \($smp, $smp, $smp, $smp of $smp\)\$"
 	expect_line "$name" "^CHECK PASS: every CPU's copy of an initialised per-CPU variable holds the template value"
 	expect_line "$name" "^CHECK PASS: after free_percpu\(\):"
 	expect_line "$name" "^CHECK PASS: an allocation that runs out of pages half way fails"

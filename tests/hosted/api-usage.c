@@ -17,6 +17,15 @@ DEFINE_PER_CPU(api_s64, api_wide);
 DEFINE_PER_CPU(struct pair, api_pair) = { 1, 2 };
 DEFINE_PER_CPU(int[16], api_array);
 DEFINE_PER_CPU(void *, api_ptr);
+DEFINE_PER_CPU(struct pair[4], api_pairs);
+DEFINE_PER_CPU_ALIGNED(int, api_aligned);
+DEFINE_PER_CPU_SHARED_ALIGNED(struct pair, api_shared) = { 4, 5 };
+DEFINE_PER_CPU_PAGE_ALIGNED(char[4096], api_page);
+DEFINE_PER_CPU_READ_MOSTLY(unsigned long, api_mostly) = 6;
+DECLARE_PER_CPU_ALIGNED(int, api_aligned);
+DECLARE_PER_CPU_SHARED_ALIGNED(struct pair, api_shared);
+DECLARE_PER_CPU_PAGE_ALIGNED(char[4096], api_page);
+DECLARE_PER_CPU_READ_MOSTLY(unsigned long, api_mostly);
 DECLARE_PER_CPU(int, api_extern);
 static DEFINE_PER_CPU(long, api_local) = 3;
 EXPORT_PER_CPU_SYMBOL(api_counter);
@@ -36,6 +45,72 @@ int api_sum(unsigned ncpu)
 		sum += (int)per_cpu(api_local, cpu);
 	}
 	return sum;
+}
+
+/* The CPU masks, get_cpu()/put_cpu(), the placed variants, and
+ * per_cpu_ptr() of arrays and array members. */
+long api_walk(char c);
+long api_walk(char c)
+{
+	int cpu;
+	unsigned int ucpu;
+	long sum = (long)nr_cpu_ids + (long)num_possible_cpus() + (long)num_online_cpus();
+	int *elem;
+	int __percpu *dyn = per_cpu_ptr(&api_counter, 0);
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(api_mostly, cpu) + per_cpu(api_aligned, cpu);
+	for_each_online_cpu(ucpu) {
+		if (!cpu_online(ucpu) || !cpu_possible(ucpu))
+			continue;
+		sum += per_cpu(api_shared, ucpu).a + per_cpu(api_page, ucpu)[4095];
+	}
+	sum += per_cpu(api_counter, c) + *per_cpu_ptr(dyn, c);  /* a char CPU */
+	elem = per_cpu_ptr(api_array, c);                   /* array: int * */
+	sum += elem[1] + per_cpu_ptr(api_pairs, 1)->a;
+	sum += per_cpu_ptr(per_cpu_ptr(&api_pairs[2], 0), 1)->b;
+	cpu = get_cpu();
+	sum += *per_cpu_ptr(api_array, cpu) + this_cpu_ptr(api_array)[2];
+	sum += this_cpu_ptr(&api_pairs[1])->b + raw_cpu_ptr(api_pairs)->a;
+	put_cpu();
+	return sum;
+}
+
+/* Every this_cpu op in its three tiers, on every size. */
+#define API_OPS(tier, var, type)                                          \
+	do {                                                              \
+		type v_;                                                  \
+		tier##_add(var, 3);                                       \
+		tier##_sub(var, 1);                                       \
+		tier##_inc(var);                                          \
+		tier##_dec(var);                                          \
+		tier##_and(var, 0x7f);                                    \
+		tier##_or(var, 0x10);                                     \
+		v_ = tier##_xchg(var, 5);                                 \
+		v_ = (type)(v_ + tier##_cmpxchg(var, 5, v_));             \
+		v_ = (type)(v_ + tier##_add_return(var, 2));              \
+		v_ = (type)(v_ + tier##_inc_return(var));                 \
+		v_ = (type)(v_ + tier##_dec_return(var));                 \
+		tier##_write(var, (type)(v_ + tier##_read(var)));         \
+	} while (0)
+
+void api_ops(void);
+void api_ops(void)
+{
+	API_OPS(this_cpu, api_byte, unsigned char);
+	API_OPS(this_cpu, api_short, short);
+	API_OPS(this_cpu, api_counter, int);
+	API_OPS(this_cpu, api_wide, api_s64);
+	API_OPS(__this_cpu, api_byte, unsigned char);
+	API_OPS(__this_cpu, api_short, short);
+	API_OPS(__this_cpu, api_counter, int);
+	API_OPS(__this_cpu, api_wide, api_s64);
+	API_OPS(raw_cpu, api_byte, unsigned char);
+	API_OPS(raw_cpu, api_short, short);
+	API_OPS(raw_cpu, api_counter, int);
+	API_OPS(raw_cpu, api_wide, api_s64);
+	(void)this_cpu_xchg(api_ptr, (void *)0);
+	(void)this_cpu_cmpxchg(api_ptr, (void *)0, (void *)&api_ptr);
 }
 
 void api_this_cpu(void);

@@ -19,6 +19,7 @@
 
 #include <percpu-vm/percpu.h>
 #include <percpu-vm/classic.h>
+#include "api-ops.h"
 
 /* four simulated CPUs, fewer when the configuration has fewer (i386-fs.sh
  * then compares the modes with each other instead of i386-fs.expected) */
@@ -35,6 +36,30 @@ DEFINE_PER_CPU(short, fs_half) = -5;
 DEFINE_PER_CPU(u64, fs_wide) = 0xffffffffULL;
 DEFINE_PER_CPU(void *, fs_ptr);
 DEFINE_PER_CPU(int[4], fs_array) = { 7, 7, 7, 7 };
+/* for the op sequence of api-ops.h, one per size */
+DEFINE_PER_CPU(unsigned char, fs_op8) = 0xf0;
+DEFINE_PER_CPU(short, fs_op16) = -300;
+DEFINE_PER_CPU(unsigned int, fs_op32) = 0xfffffff0u;
+DEFINE_PER_CPU(u64, fs_op64) = 0xfffffffeULL;
+
+static int op_failures;
+
+/* The sequence on this CPU's copy (the %fs instructions) against plain C
+ * on a copy of its value; prints what the ops returned. */
+#define FS_OPS(tier, var, T, k, fmt)                                            \
+	do {                                                                    \
+		T got_[8], want_[8], model_ = this_cpu_read(var);               \
+		unsigned i_;                                                    \
+		API_OPS_SEQUENCE(tier, var, T, k, got_);                        \
+		API_OPS_SEQUENCE(model, model_, T, k, want_);                   \
+		printf("  %-10s %-6s", #tier, #var);                            \
+		for (i_ = 0; i_ < 8; i_++) {                                    \
+			printf(" " fmt, got_[i_]);                              \
+			op_failures += got_[i_] != want_[i_];                   \
+		}                                                               \
+		printf(" -> " fmt "\n", this_cpu_read(var));                    \
+		op_failures += this_cpu_read(var) != model_;                    \
+	} while (0)
 
 static char targets[CPUS];
 static int tls_entry = -1;
@@ -144,9 +169,22 @@ int main(void)
 		       per_cpu(fs_array, cpu)[0], per_cpu(fs_array, cpu)[1],
 		       per_cpu(fs_array, cpu)[2], per_cpu(fs_array, cpu)[3]);
 	printf("this_cpu_ptr equals per_cpu_ptr on every CPU: %s\n", ptr_ok ? "yes" : "no");
+
+	/* every value-changing op, three tiers, four sizes, on each CPU's
+	 * copy through %fs; what they return and leave, against plain C */
+	for (cpu = 0; cpu < CPUS; cpu++) {
+		switch_cpu(cpu);
+		printf("cpu %u ops (add_return xchg cmpxchg-fail cmpxchg inc_return dec_return read read -> copy):\n", cpu);
+		FS_OPS(this_cpu, fs_op8, unsigned char, cpu, "%u");
+		FS_OPS(__this_cpu, fs_op16, short, cpu, "%d");
+		FS_OPS(raw_cpu, fs_op32, unsigned int, cpu, "%#x");
+		FS_OPS(this_cpu, fs_op64, u64, cpu, "%#llx");
+		FS_OPS(raw_cpu, fs_op64, u64, cpu + 1, "%#llx");
+	}
+	printf("ops as plain C computes them: %s\n", op_failures ? "no" : "yes");
 	/* back on CPU 2, a read sees CPU 2's copy only */
 	switch_cpu(2 % CPUS);
 	printf("on cpu 2: this_cpu_read(fs_counter) %d, smp_processor_id() %u\n",
 	       this_cpu_read(fs_counter), smp_processor_id());
-	return 0;
+	return op_failures != 0;
 }

@@ -17,6 +17,15 @@
 #endif
 #define CPU(n) ((n) % RUN_CPUS)
 
+/* A silent check: a message on stderr and one more in the counter. */
+#define RUN_CHECK(counter, cond) do {                                    \
+		if (!(cond)) {                                           \
+			fprintf(stderr, "%s:%d: check failed: %s\n",     \
+				__FILE__, __LINE__, #cond);              \
+			(counter)++;                                     \
+		}                                                        \
+	} while (0)
+
 struct run_stats {
 	long hits;
 	char name[12];
@@ -35,5 +44,8 @@ void other_fill(int *pcpu_int, int first);
 long other_hits(struct run_stats *pcpu_stats);
 void other_bump(struct run_stats *pcpu_stats);
 int *other_pick(int *pcpu_array, unsigned cpu, unsigned idx);
+
+/* run-api.c: the Linux names beyond the core; the number of failed checks. */
+int run_api(void);
 
 #endif

@@ -27,14 +27,7 @@ EXPORT_PER_CPU_SYMBOL(run_counter);
 #define ATOMIC_ROUNDS 20000
 
 static int failures;
-
-#define CHECK(cond) do {                                                 \
-		if (!(cond)) {                                           \
-			fprintf(stderr, "%s:%d: check failed: %s\n",     \
-				__FILE__, __LINE__, #cond);              \
-			failures++;                                      \
-		}                                                        \
-	} while (0)
+#define CHECK(cond) RUN_CHECK(failures, cond)
 
 static void start_mode(void)
 {
@@ -254,11 +247,16 @@ int main(void)
 		printf(" %d", per_cpu(run_counter, cpu));
 	printf("\n");
 
+	n = run_api();
+	failures += n;
+	printf("Linux-style API (CPU masks, get_cpu, placed definitions, array pointers, "
+	       "this_cpu ops in three tiers) as plain C computes it: %s\n", n ? "no" : "yes");
+
 	check_layout();
 #if PERCPU_VM_MODE
 	pcpu_hosted_vm_stop();
 #endif
 	if (failures)
-		fprintf(stderr, "%d layout checks failed\n", failures);
+		fprintf(stderr, "%d checks failed\n", failures);
 	return failures != 0;
 }

@@ -17,8 +17,9 @@ san=; $NM "$top_builddir/runtime/.libs/libpercpu-runtime.a" 2>/dev/null | grep -
 cflags="-O2 -mcmodel=large -fno-pie -fplugin=$plugin -DCONFIG_HAS_VM_PERCPU -D_FORTIFY_SOURCE=2
 	-Wall -Wextra -Warray-bounds=2 -Wstringop-overflow -Werror $san $inc"
 objs=
-for src in tests/hosted/run-main.c tests/hosted/run-other.c kernel-glue/percpu_offsets.c \
-	kernel-glue/percpu_alloc.c kernel-glue/percpu_classic.c kernel-glue/arch/hosted/percpu_hosted.c; do
+for src in tests/hosted/run-main.c tests/hosted/run-other.c tests/hosted/run-api.c kernel-glue/percpu_offsets.c \
+	kernel-glue/percpu_alloc.c kernel-glue/percpu_classic.c kernel-glue/percpu_cpumask.c \
+	kernel-glue/arch/hosted/percpu_hosted.c; do
 	o=$tmp/$(basename "$src" .c).o
 	$PLUGIN_GCC $cflags -c "$top_srcdir/$src" -o "$o" || { echo "FAIL: $src with the plugin"; exit 1; }
 	objs="$objs $o"

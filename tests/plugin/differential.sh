@@ -22,7 +22,8 @@ san=
 $NM "$runtime_lib" 2>/dev/null | grep -q ' U __asan_' && san="-fsanitize=address,undefined"
 
 sources="tests/hosted/run-main.c tests/hosted/run-other.c kernel-glue/percpu_offsets.c
-	kernel-glue/percpu_alloc.c kernel-glue/percpu_classic.c kernel-glue/arch/hosted/percpu_hosted.c"
+	kernel-glue/percpu_alloc.c kernel-glue/percpu_classic.c kernel-glue/arch/hosted/percpu_hosted.c
+	tests/hosted/run-api.c kernel-glue/percpu_cpumask.c"
 cflags="-O2 -mcmodel=large -fno-pie -DCONFIG_HAS_VM_PERCPU -D_FORTIFY_SOURCE=2
 	-Wall -Wextra -Warray-bounds=2 -Wstringop-overflow $san $PLUGIN_TEST_INCLUDES"
 
@@ -56,10 +57,10 @@ run () {
 
 while read -r gcc so; do
 	tag=$(basename "$gcc")
-	build without ------ && run without
-	build with PPPPPP && run with
-	build mix1 P-P-P- && run mix1
-	build mix2 -P-P-P && run mix2
+	build without -------- && run without
+	build with PPPPPPPP && run with
+	build mix1 P-P-P-P- && run mix1
+	build mix2 -P-P-P-P && run mix2
 	for name in with mix1 mix2; do
 		if cmp -s "$plugin_tmp/$tag/without.warn" "$plugin_tmp/$tag/$name.warn"; then
 			pass "$tag: $name: no new warnings"

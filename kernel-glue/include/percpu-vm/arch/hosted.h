@@ -7,8 +7,8 @@
  * hosted runtime reserves the window at PERCPU_HOSTED_BASE and the hosted
  * link (ldscripts/percpu-hosted.lds) puts CPU 0's copy there.
  *
- * this_cpu_*() are plain C on this_cpu_ptr(): each thread is its simulated
- * CPU, so nothing else runs on "this CPU" in between.
+ * this_cpu_*() are plain C on this_cpu_ptr() (arch/c-ops.h): each thread is
+ * its simulated CPU, so nothing else runs on "this CPU" in between.
  */
 #ifndef PERCPU_VM_ARCH_HOSTED_H
 #define PERCPU_VM_ARCH_HOSTED_H
@@ -44,17 +44,18 @@ struct pcpu_runtime *pcpu_hosted_vm_runtime(void);
 
 #define __pcpu_this_cpu_ptr(ptr) per_cpu_ptr(ptr, pcpu_hosted_this_cpu())
 
-#define __pcpu_this_cpu_read(var)                                      \
-	(__extension__({                                               \
-		__typeof__(var) __pcpu_r = *__pcpu_this_cpu_ptr(&(var)); \
-		__pcpu_r;                                              \
-	}))
-#define __pcpu_this_cpu_write(var, val) \
-	do { *__pcpu_this_cpu_ptr(&(var)) = (val); } while (0)
-#define __pcpu_this_cpu_add(var, val) \
-	do { *__pcpu_this_cpu_ptr(&(var)) += (val); } while (0)
-#define __pcpu_this_cpu_inc(var) __pcpu_this_cpu_add(var, 1)
-#define __pcpu_this_cpu_dec(var) \
-	do { *__pcpu_this_cpu_ptr(&(var)) -= 1; } while (0)
+/* Every tier is the C one: nothing else runs on a thread's CPU. */
+#include <percpu-vm/arch/c-ops.h>
+#define __pcpu_this_cpu_read        __pcpu_c_read
+#define __pcpu_this_cpu_write       __pcpu_c_write
+#define __pcpu_this_cpu_add         __pcpu_c_add
+#define __pcpu_this_cpu_sub         __pcpu_c_sub
+#define __pcpu_this_cpu_inc         __pcpu_c_inc
+#define __pcpu_this_cpu_dec         __pcpu_c_dec
+#define __pcpu_this_cpu_and         __pcpu_c_and
+#define __pcpu_this_cpu_or          __pcpu_c_or
+#define __pcpu_this_cpu_xchg        __pcpu_c_xchg
+#define __pcpu_this_cpu_cmpxchg     __pcpu_c_cmpxchg
+#define __pcpu_this_cpu_add_return  __pcpu_c_add_return
 
 #endif /* PERCPU_VM_ARCH_HOSTED_H */

@@ -68,7 +68,7 @@ extern void __pcpu_i386_bad_size(void)
 #endif
 
 #define __pcpu_this_cpu_ptr(ptr) \
-	((__typeof__(ptr))((unsigned long)(ptr) + __pcpu_this_cpu_read(pcpu_this_cpu_off)))
+	((__pcpu_ptr_type(ptr))((unsigned long)(ptr) + __pcpu_this_cpu_read(pcpu_this_cpu_off)))
 
 /* A value of var's type seen as the raw bytes each instruction size moves.
  * Every case of the size switches below assembles for any object (the
@@ -97,20 +97,22 @@ extern void __pcpu_i386_bad_size(void)
 		__pcpu_seen;                                           \
 	}))
 
-/* new = old + add (or = add when `keep_old` is 0), retried until no local
- * interrupt changed the value between the read and the cmpxchg8b. */
-#define __pcpu_i386_update8(var, keep_old, add)                        \
-	do {                                                           \
-		__pcpu_u64 __pcpu_old = __pcpu_i386_cx8(var, 0, 0); \
-		__pcpu_u64 __pcpu_cur;                         \
+/* The 8-byte update: new = new_from_old (an expression of __pcpu_old),
+ * retried with cmpxchg8b until no local interrupt changed the value between
+ * the read and the store.  Yields the old value. */
+#define __pcpu_i386_update8(var, new_from_old)                         \
+	(__extension__({                                               \
+		__pcpu_u64 __pcpu_old = __pcpu_i386_cx8(var, 0, 0);    \
+		__pcpu_u64 __pcpu_cur;                                 \
 		for (;;) {                                             \
 			__pcpu_cur = __pcpu_i386_cx8(var, __pcpu_old,  \
-				((keep_old) ? __pcpu_old : (__pcpu_u64)0) + (add)); \
+						     (new_from_old));  \
 			if (__pcpu_cur == __pcpu_old)                  \
 				break;                                 \
 			__pcpu_old = __pcpu_cur;                       \
 		}                                                      \
-	} while (0)
+		__pcpu_old;                                            \
+	}))
 
 #define __pcpu_this_cpu_read(var)                                      \
 	(__extension__({                                               \
@@ -138,24 +140,25 @@ extern void __pcpu_i386_bad_size(void)
 		__pcpu_u.v;                                            \
 	}))
 
-/* One instruction `op{b,w,l} src, %fs:var` for the small sizes. */
-#define __pcpu_i386_op_to(op, var, bits, outc)                          \
+/* One instruction `op{b,w,l} __pcpu_u, %fs:var` for the small sizes; for
+ * 8 bytes the update8 loop with new_from_old. */
+#define __pcpu_i386_op_to(op, var, outc, new_from_old)                  \
 	do {                                                           \
 		switch (sizeof(var)) {                                 \
 		case 1:                                                \
 			__asm__ __volatile__(op "b %1, %%fs:%0"        \
-				: outc(var) : "qi"((bits).b) : "cc");  \
+				: outc(var) : "qi"(__pcpu_u.b) : "cc"); \
 			break;                                         \
 		case 2:                                                \
 			__asm__ __volatile__(op "w %1, %%fs:%0"        \
-				: outc(var) : "ri"((bits).w) : "cc");  \
+				: outc(var) : "ri"(__pcpu_u.w) : "cc"); \
 			break;                                         \
 		case 4:                                                \
 			__asm__ __volatile__(op "l %1, %%fs:%0"        \
-				: outc(var) : "ri"((bits).l) : "cc");  \
+				: outc(var) : "ri"(__pcpu_u.l) : "cc"); \
 			break;                                         \
 		case 8:                                                \
-			__pcpu_i386_update8(var, outc[0] == '+', (bits).q); \
+			(void)__pcpu_i386_update8(var, new_from_old);  \
 			break;                                         \
 		default:                                               \
 			__pcpu_i386_bad_size();                        \
@@ -167,19 +170,30 @@ extern void __pcpu_i386_bad_size(void)
 		__pcpu_i386_bits(var) __pcpu_u;                        \
 		__pcpu_u.q = 0;                                        \
 		__pcpu_u.v = (val);                                    \
-		__pcpu_i386_op_to("mov", var, __pcpu_u, "=m");         \
+		__pcpu_i386_op_to("mov", var, "=m", __pcpu_u.q);       \
 	} while (0)
 
-#define __pcpu_this_cpu_add(var, val)                                  \
+/* add, sub, and, or: the value converted to var's type first (so
+ * this_cpu_sub(u64var, 1u) subtracts 1, not 2^32 - 1). */
+#define __pcpu_i386_rmw(op, var, val, new_from_old)                    \
 	do {                                                           \
 		__pcpu_i386_bits(var) __pcpu_u;                        \
 		__pcpu_u.q = 0;                                        \
 		__pcpu_u.v = (__typeof__(var))(val);                   \
-		__pcpu_i386_op_to("add", var, __pcpu_u, "+m");         \
+		__pcpu_i386_op_to(op, var, "+m", new_from_old);        \
 	} while (0)
 
+#define __pcpu_this_cpu_add(var, val) \
+	__pcpu_i386_rmw("add", var, val, __pcpu_old + __pcpu_u.q)
+#define __pcpu_this_cpu_sub(var, val) \
+	__pcpu_i386_rmw("sub", var, val, __pcpu_old - __pcpu_u.q)
+#define __pcpu_this_cpu_and(var, val) \
+	__pcpu_i386_rmw("and", var, val, __pcpu_old & __pcpu_u.q)
+#define __pcpu_this_cpu_or(var, val) \
+	__pcpu_i386_rmw("or", var, val, __pcpu_old | __pcpu_u.q)
+
 /* inc/dec: one `inc`/`dec` instruction (no immediate operand needed). */
-#define __pcpu_i386_incdec(op, var, delta)                             \
+#define __pcpu_i386_incdec(op, var, new_from_old)                      \
 	do {                                                           \
 		switch (sizeof(var)) {                                 \
 		case 1:                                                \
@@ -192,14 +206,125 @@ extern void __pcpu_i386_bad_size(void)
 			__asm__ __volatile__(op "l %%fs:%0" : "+m"(var) : : "cc"); \
 			break;                                         \
 		case 8:                                                \
-			__pcpu_i386_update8(var, 1, (__pcpu_u64)(delta)); \
+			(void)__pcpu_i386_update8(var, new_from_old);  \
 			break;                                         \
 		default:                                               \
 			__pcpu_i386_bad_size();                        \
 		}                                                      \
 	} while (0)
 
-#define __pcpu_this_cpu_inc(var) __pcpu_i386_incdec("inc", var, 1)
-#define __pcpu_this_cpu_dec(var) __pcpu_i386_incdec("dec", var, -1)
+#define __pcpu_this_cpu_inc(var) __pcpu_i386_incdec("inc", var, __pcpu_old + 1)
+#define __pcpu_this_cpu_dec(var) __pcpu_i386_incdec("dec", var, __pcpu_old - 1)
+
+/* add_return: one `xadd` (the register gets the old value; the new one is
+ * old + val). */
+#define __pcpu_this_cpu_add_return(var, val)                           \
+	(__extension__({                                               \
+		__pcpu_i386_bits(var) __pcpu_u, __pcpu_a;              \
+		__pcpu_a.q = 0;                                        \
+		__pcpu_a.v = (__typeof__(var))(val);                   \
+		__pcpu_u = __pcpu_a;                                   \
+		switch (sizeof(var)) {                                 \
+		case 1:                                                \
+			__asm__ __volatile__("xaddb %0, %%fs:%1"       \
+				: "+q"(__pcpu_u.b), "+m"(var) : : "cc"); \
+			break;                                         \
+		case 2:                                                \
+			__asm__ __volatile__("xaddw %0, %%fs:%1"       \
+				: "+r"(__pcpu_u.w), "+m"(var) : : "cc"); \
+			break;                                         \
+		case 4:                                                \
+			__asm__ __volatile__("xaddl %0, %%fs:%1"       \
+				: "+r"(__pcpu_u.l), "+m"(var) : : "cc"); \
+			break;                                         \
+		case 8:                                                \
+			__pcpu_u.q = __pcpu_i386_update8(var,          \
+					__pcpu_old + __pcpu_a.q);      \
+			break;                                         \
+		default:                                               \
+			__pcpu_i386_bad_size();                        \
+		}                                                      \
+		(__typeof__(var))(__pcpu_u.v + __pcpu_a.v);            \
+	}))
+
+/* cmpxchg: one unlocked `cmpxchg` (%eax in: the expected value, out: the
+ * value found); 8 bytes: one cmpxchg8b. */
+#define __pcpu_this_cpu_cmpxchg(var, oval, nval)                       \
+	(__extension__({                                               \
+		__pcpu_i386_bits(var) __pcpu_o, __pcpu_n;              \
+		__pcpu_o.q = 0;                                        \
+		__pcpu_n.q = 0;                                        \
+		__pcpu_o.v = (oval);                                   \
+		__pcpu_n.v = (nval);                                   \
+		switch (sizeof(var)) {                                 \
+		case 1:                                                \
+			__asm__ __volatile__("cmpxchgb %2, %%fs:%1"    \
+				: "+a"(__pcpu_o.b), "+m"(var)          \
+				: "q"(__pcpu_n.b) : "cc");             \
+			break;                                         \
+		case 2:                                                \
+			__asm__ __volatile__("cmpxchgw %2, %%fs:%1"    \
+				: "+a"(__pcpu_o.w), "+m"(var)          \
+				: "r"(__pcpu_n.w) : "cc");             \
+			break;                                         \
+		case 4:                                                \
+			__asm__ __volatile__("cmpxchgl %2, %%fs:%1"    \
+				: "+a"(__pcpu_o.l), "+m"(var)          \
+				: "r"(__pcpu_n.l) : "cc");             \
+			break;                                         \
+		case 8:                                                \
+			__pcpu_o.q = __pcpu_i386_cx8(var, __pcpu_o.q, __pcpu_n.q); \
+			break;                                         \
+		default:                                               \
+			__pcpu_i386_bad_size();                        \
+		}                                                      \
+		__pcpu_o.v;                                            \
+	}))
+
+/* xchg: not the `xchg` instruction, whose memory form is implicitly locked
+ * (a bus-locked cycle, which a CPU-local value does not need), but, as in
+ * Linux, a read and an unlocked cmpxchg retried until no interrupt changed
+ * the value in between: one asm, %eax holding the value last seen. */
+#define __pcpu_this_cpu_xchg(var, nval)                                \
+	(__extension__({                                               \
+		__pcpu_i386_bits(var) __pcpu_o, __pcpu_n;              \
+		__pcpu_o.q = 0;                                        \
+		__pcpu_n.q = 0;                                        \
+		__pcpu_n.v = (nval);                                   \
+		switch (sizeof(var)) {                                 \
+		case 1:                                                \
+			__asm__ __volatile__("movb %%fs:%1, %0\n"      \
+				"1:\tcmpxchgb %2, %%fs:%1\n\tjnz 1b"   \
+				: "=&a"(__pcpu_o.b), "+m"(var)         \
+				: "q"(__pcpu_n.b) : "cc");             \
+			break;                                         \
+		case 2:                                                \
+			__asm__ __volatile__("movw %%fs:%1, %0\n"      \
+				"1:\tcmpxchgw %2, %%fs:%1\n\tjnz 1b"   \
+				: "=&a"(__pcpu_o.w), "+m"(var)         \
+				: "r"(__pcpu_n.w) : "cc");             \
+			break;                                         \
+		case 4:                                                \
+			__asm__ __volatile__("movl %%fs:%1, %0\n"      \
+				"1:\tcmpxchgl %2, %%fs:%1\n\tjnz 1b"   \
+				: "=&a"(__pcpu_o.l), "+m"(var)         \
+				: "r"(__pcpu_n.l) : "cc");             \
+			break;                                         \
+		case 8:                                                \
+			/* a failed cmpxchg8b loads the value: the    \
+			 * first try (against 0) reads, the next one  \
+			 * stores unless an interrupt came between */ \
+			__asm__ __volatile__("1:\tcmpxchg8b %%fs:%0\n\tjnz 1b" \
+				: "+m"(var), "=A"(__pcpu_o.q)          \
+				: "1"(__pcpu_o.q),                     \
+				  "b"((unsigned int)__pcpu_n.q),       \
+				  "c"((unsigned int)(__pcpu_n.q >> 32)) \
+				: "cc");                               \
+			break;                                         \
+		default:                                               \
+			__pcpu_i386_bad_size();                        \
+		}                                                      \
+		__pcpu_o.v;                                            \
+	}))
 
 #endif /* PERCPU_VM_ARCH_I386_H */
