@@ -37,6 +37,7 @@ struct demo_module;
 /* Run the module's run_on_cpu hook on every online CPU at once. */
 void module_run_everywhere(const struct demo_module *d, unsigned long rounds);
 /* demo_hotplug.c: false when there is only one CPU (nothing was done). */
-bool demo_hotplug(const void *data, size_t size, const char *name, unsigned long rounds);
+bool demo_hotplug(const void *data, size_t size, const char *name, unsigned load_flags,
+		  unsigned long rounds);
 
 #endif

@@ -24,7 +24,8 @@ static void flush_this_cpu(void *arg)
 DECLARE_PER_CPU(unsigned int, demo_template_word);
 DECLARE_PER_CPU(unsigned long, demo_counter);
 
-bool demo_hotplug(const void *data, size_t size, const char *name, unsigned long rounds)
+bool demo_hotplug(const void *data, size_t size, const char *name, unsigned load_flags,
+		  unsigned long rounds)
 {
 	static struct loaded_module lm;
 	struct loaded_module *m = &lm;
@@ -35,7 +36,7 @@ bool demo_hotplug(const void *data, size_t size, const char *name, unsigned long
 			cpu = c;
 	if (!cpu)
 		return false; /* one CPU: nothing to unplug */
-	if (module_load(demo_rt, data, size, name, m, err, sizeof(err))) {
+	if (module_load(demo_rt, data, size, name, load_flags, m, err, sizeof(err))) {
 		check(false, "hotplug: %s", err);
 		return true;
 	}

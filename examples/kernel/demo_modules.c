@@ -2,7 +2,8 @@
  * (-initrd "a.o,b.o arg"), each loaded, initialised, run on every CPU,
  * checked and unloaded; then a load/unload loop.  A module whose command
  * line says expect=refuse must be refused with a message and leave
- * nothing behind.  After every unload the window, the runtime's
+ * nothing behind; allow=unstamped loads it with MODULE_LOAD_UNSTAMPED (for
+ * the test of a module that module.lds did not link).  After every unload the window, the runtime's
  * bookkeeping and the page allocator must be back where they were. */
 #include <percpu-vm/percpu.h>
 #include <percpu-vm/runtime.h>
@@ -45,6 +46,7 @@ struct module_file {
 	size_t size;
 	char name[48];
 	bool expect_refuse;
+	unsigned load_flags;
 };
 
 static unsigned long run_rounds;
@@ -107,12 +109,18 @@ static void check_no_stale_tlb(const char *name, size_t page)
 	      name, stale_page_off);
 }
 
+void loader_module_exit(const struct loaded_module *m)
+{
+	if (m->desc->exit)
+		m->desc->exit();
+}
+
 /* Load, run everywhere, check, unload; quiet in the loop. */
 static bool exercise(const struct module_file *f, struct loaded_module *m, unsigned long rounds,
 		     bool verbose)
 {
 	char err[240];
-	int rc = module_load(demo_rt, f->data, f->size, f->name, m, err, sizeof(err));
+	int rc = module_load(demo_rt, f->data, f->size, f->name, f->load_flags, m, err, sizeof(err));
 	if (rc) {
 		check(false, "module %s: load failed: %s", f->name, err);
 		return false;
@@ -185,6 +193,7 @@ void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsign
 		f->data = (const void *)(uintptr_t)mods[i].mod_start;
 		f->size = mods[i].mod_end - mods[i].mod_start;
 		f->expect_refuse = strstr_k(cmd, "expect=refuse") != NULL;
+		f->load_flags = strstr_k(cmd, "allow=unstamped") ? MODULE_LOAD_UNSTAMPED : 0;
 	}
 	kprintf("modules: %u given\n", nfiles);
 
@@ -196,7 +205,8 @@ void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsign
 		snap(&before);
 		if (f->expect_refuse) {
 			char err[240];
-			int rc = module_load(demo_rt, f->data, f->size, f->name, &lm[i], err, sizeof(err));
+			int rc = module_load(demo_rt, f->data, f->size, f->name, f->load_flags, &lm[i], err,
+					     sizeof(err));
 			if (rc == 0) {
 				check(false, "module %s: loaded, but it should have been refused", f->name);
 				module_unload(demo_rt, &lm[i]);
@@ -226,7 +236,8 @@ void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsign
 		if (!files[i].expect_refuse) {
 			struct snapshot before;
 			snap(&before);
-			if (demo_hotplug(files[i].data, files[i].size, files[i].name, rounds)) {
+			if (demo_hotplug(files[i].data, files[i].size, files[i].name, files[i].load_flags,
+					 rounds)) {
 				snap(&now);
 				check(same(&before, &now),
 				      "hotplug: afterwards the window and the free pages are as before");
@@ -251,8 +262,8 @@ void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsign
 		for (unsigned i = 0; i < nfiles; i++) {
 			if (files[i].expect_refuse)
 				continue;
-			if (module_load(demo_rt, files[i].data, files[i].size, files[i].name, &lm[i], err,
-					sizeof(err))) {
+			if (module_load(demo_rt, files[i].data, files[i].size, files[i].name,
+					files[i].load_flags, &lm[i], err, sizeof(err))) {
 				kprintf("loop %lu: %s\n", cycle, err);
 				failures++;
 				continue;

@@ -10,8 +10,19 @@
  * (relocated) until the module is unloaded.
  *
  * A module built for another per-CPU stride (its .note.percpu shift) is
- * refused before anything is allocated; any later failure undoes all it
- * did, so a refused module leaks neither pages nor window space. */
+ * refused before anything is allocated, and so is one that module.lds did
+ * not link (no .percpu.module record) or whose sections no longer match
+ * the sizes the record gives (a renamed .bss.percpu, a deleted note),
+ * unless the caller accepts unstamped modules.  Any later failure undoes
+ * all it did, so a refused module leaks neither pages nor window space.
+ *
+ * The headers, notes, symbols and relocations are read in place through
+ * typed pointers, so the loader refuses a file or a section holding them
+ * that is not 4-byte aligned rather than read them misaligned.
+ *
+ * The same source runs hosted (tests/loader), where module pages are
+ * mapped below 4 GiB: the kernel-specific parts are pmem.h, ksyms.h,
+ * ksnprintf and loader_module_exit (loader.h). */
 #include <percpu-vm/config.h>
 #include <percpu-vm/contract.h>
 #include <percpu-vm/runtime.h>
@@ -24,7 +35,15 @@
 
 #define PERCPU_NOTE_OWNER "percpu-vm"
 #define PERCPU_NOTE_TYPE 0x50435055u
+/* module.lds's record: six little-endian words (docs/linking.md). */
+#define RECORD_SECTION ".percpu.module"
+#define RECORD_MAGIC 0x55504350u /* "PCPU" */
+#define RECORD_VERSION 1u
+#define RECORD_WORDS 6u
 #define MAX_SECTIONS 128
+#ifdef __i386__
+_Static_assert(sizeof(struct demo_module) == DEMO_MODULE_SIZE, "module.h: DEMO_MODULE_SIZE");
+#endif
 /* Bounds every section, so no sum of at most MAX_SECTIONS of them (with
  * their page-bounded alignment padding) can overflow 32 bits. */
 #define MODULE_MAX_BYTES (16u << 20)
@@ -82,6 +101,8 @@ static bool is_percpu_name(const char *n)
 static int check_headers(struct load_state *s)
 {
 	const Elf32_Ehdr *eh = s->eh;
+	if ((uintptr_t)s->file % 4)
+		return fail(s, -1, "the file is not 4-byte aligned in memory");
 	if (s->size < sizeof(*eh) || memcmp(eh->e_ident, "\177ELF", 4))
 		return fail(s, -1, "not an ELF file");
 	if (eh->e_ident[4] != 1 || eh->e_ident[5] != 1)
@@ -116,6 +137,15 @@ static int check_headers(struct load_state *s)
 	s->shstr_size = s->sh[eh->e_shstrndx].sh_size;
 	if (!s->shstr_size || s->shstr[s->shstr_size - 1])
 		return fail(s, -1, "section name table is not NUL-terminated");
+	/* What is read through Elf32_* pointers must be aligned for them
+	 * (the file itself was checked above). */
+	for (unsigned i = 1; i < eh->e_shnum; i++) {
+		const Elf32_Shdr *h = &s->sh[i];
+		if ((h->sh_type == SHT_SYMTAB || h->sh_type == SHT_REL || h->sh_type == SHT_NOTE) &&
+		    h->sh_offset % 4)
+			return fail(s, -1, "section %s: file offset 0x%x is not 4-byte aligned",
+				    sec_name(s, i), h->sh_offset);
+	}
 	/* Sizes, now that sections have names: the zero-initialised per-CPU
 	 * part is the runtime's to judge (see PERCPU_AREA_MAX). */
 	for (unsigned i = 1; i < eh->e_shnum; i++) {
@@ -186,8 +216,66 @@ static int check_stride(struct load_state *s, int *shift_out)
 	return 0;
 }
 
+/* Total size of the sections of one kind (as in the file, without padding). */
+static uint32_t kind_bytes(const struct load_state *s, enum sec_kind kind)
+{
+	uint32_t n = 0;
+	for (unsigned i = 1; i < s->eh->e_shnum; i++)
+		if (s->kind[i] == kind)
+			n += s->sh[i].sh_size; /* the layout bounded the sum (< 2^31) */
+	return n;
+}
+
+/* module.lds's record against what the module now has.  The record is
+ * written by the linker script, so it is there whether or not the plugin
+ * compiled the objects; the sections it sizes are the ones a rename or a
+ * strip would change.  Called once the sections are classified. */
+static int check_record(struct load_state *s, unsigned flags)
+{
+	unsigned rec = 0;
+	uint32_t note_bytes = 0;
+	for (unsigned i = 1; i < s->eh->e_shnum; i++) {
+		const char *n = sec_name(s, i);
+		if (!strcmp(n, RECORD_SECTION)) {
+			if (rec)
+				return fail(s, -1, "two %s records (linked with module.lds twice?)",
+					    RECORD_SECTION);
+			rec = i;
+		} else if (!strcmp(n, ".note.percpu") && s->sh[i].sh_type == SHT_NOTE) {
+			note_bytes += s->sh[i].sh_size; /* file bytes: <= 16 MiB in all */
+		}
+	}
+	if (!rec) {
+		if (flags & MODULE_LOAD_UNSTAMPED)
+			return 0;
+		return fail(s, -1, "no %s record: not linked with ldscripts/module.lds, so the stride "
+			    "it was built for and its per-CPU sections cannot be checked", RECORD_SECTION);
+	}
+	const Elf32_Shdr *h = &s->sh[rec];
+	uint32_t w[RECORD_WORDS];
+	if (h->sh_type != SHT_PROGBITS || h->sh_size != sizeof(w))
+		return fail(s, -1, "%s: a record of %u bytes (type %u), version 1 has %zu", RECORD_SECTION,
+			    h->sh_size, h->sh_type, sizeof(w));
+	memcpy(w, s->file + h->sh_offset, sizeof(w));
+	if (w[0] != RECORD_MAGIC || w[1] != RECORD_VERSION)
+		return fail(s, -1, "%s: not a version 1 record (magic 0x%08x, version %u)", RECORD_SECTION,
+			    w[0], w[1]);
+	if (w[2] != PERCPU_SHIFT)
+		return fail(s, PCPU_ERR_STRIDE,
+			    "linked for per-CPU stride 2^%u, this kernel uses 2^%u (%lu KiB) (%s)", w[2],
+			    PERCPU_SHIFT, PERCPU_STRIDE / 1024, RECORD_SECTION);
+	static const char *const what[3] = { ".data.percpu", ".bss.percpu", ".note.percpu" };
+	uint32_t now[3] = { kind_bytes(s, SEC_PERCPU_INIT), kind_bytes(s, SEC_PERCPU_ZERO), note_bytes };
+	for (unsigned k = 0; k < 3; k++)
+		if (w[3 + k] != now[k])
+			return fail(s, -1, "%s had %u bytes when linked (%s), the module has %u: a section "
+				    "was renamed, removed or changed after the link", what[k], w[3 + k],
+				    RECORD_SECTION, now[k]);
+	return 0;
+}
+
 int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const char *name,
-		struct loaded_module *m, char *err, size_t errlen)
+		unsigned flags, struct loaded_module *m, char *err, size_t errlen)
 {
 	static struct load_state st; /* big; loads are serialised by the caller */
 	struct load_state *s = &st;
@@ -262,6 +350,8 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 				pc_align = al;
 		}
 	}
+	if ((rc = check_record(s, flags)))
+		return rc;
 	if (!symtab)
 		return fail(s, -1, "no symbol table (.symtab)");
 	const Elf32_Shdr *symh = &s->sh[symtab];
@@ -352,6 +442,8 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 			}
 			const Elf32_Sym *sym = &syms[si];
 			const char *sname = sym->st_name < strtab_size ? strtab + sym->st_name : "?";
+			if (ELF32_ST_TYPE(sym->st_info) == STT_SECTION && sym->st_shndx < nsec)
+				sname = sec_name(s, sym->st_shndx); /* (which has no name of its own) */
 			uint32_t S;
 			bool percpu_sym = false;
 			if (sym->st_shndx == SHN_UNDEF) {
@@ -375,8 +467,20 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 					  sym->st_shndx);
 				break;
 			} else {
-				S = s->addr[sym->st_shndx] + sym->st_value;
-				percpu_sym = s->kind[sym->st_shndx] != SEC_IMAGE;
+				/* Inside its section, the end included (end markers):
+				 * past it, a per-CPU symbol would be relocated into
+				 * another area or another CPU's copy, any other
+				 * outside the module. */
+				unsigned in = sym->st_shndx;
+				if (sym->st_value > s->sh[in].sh_size ||
+				    sym->st_value > UINT32_MAX - s->addr[in]) {
+					rc = fail(s, -1, "symbol '%s' at 0x%x lies outside its section %s "
+						  "(%u bytes)", sname, sym->st_value, sec_name(s, in),
+						  s->sh[in].sh_size);
+					break;
+				}
+				S = s->addr[in] + sym->st_value;
+				percpu_sym = s->kind[in] != SEC_IMAGE;
 			}
 			uint8_t *where = s->kind[t] == SEC_IMAGE ? img + s->off[t] + rel[r].r_offset
 								 : tmpl + s->off[t] + rel[r].r_offset;
@@ -411,7 +515,7 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 		    ELF32_ST_BIND(sym->st_info) == STB_GLOBAL && sym->st_shndx != SHN_UNDEF &&
 		    sym->st_shndx < nsec && s->kind[sym->st_shndx] == SEC_IMAGE &&
 		    sym->st_value <= s->sh[sym->st_shndx].sh_size &&
-		    s->sh[sym->st_shndx].sh_size - sym->st_value >= sizeof(struct demo_module))
+		    s->sh[sym->st_shndx].sh_size - sym->st_value >= DEMO_MODULE_SIZE)
 			desc = (const void *)(uintptr_t)(s->addr[sym->st_shndx] + sym->st_value);
 	}
 	if (!rc && !desc)
@@ -445,8 +549,8 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 int module_unload(struct pcpu_runtime *rt, struct loaded_module *m)
 {
 	int rc = 0;
-	if (m->desc && m->desc->exit)
-		m->desc->exit();
+	if (m->desc)
+		loader_module_exit(m);
 	if (m->percpu_addr)
 		rc = pcpu_module_free(rt, m->percpu_addr);
 	if (m->image)

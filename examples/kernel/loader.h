@@ -25,12 +25,25 @@ struct loaded_module {
 	int stride_shift;        /* from .note.percpu; -1 when the module has none */
 };
 
-/* Load the ELF relocatable `file` (size bytes).  0 on success; otherwise a
- * runtime error code (PCPU_ERR_*) or -1 for a malformed or unsupported
- * object, with the reason in err (nothing is left allocated or mapped). */
+/* module_load flags. */
+/* Accept a module without module.lds's .percpu.module record (nothing then
+ * tells which stride it was linked for, or whether its per-CPU sections
+ * were renamed): for a kernel that loads objects of its own making, and
+ * the tests.  The demo sets it only where a module's command line says
+ * allow=unstamped. */
+#define MODULE_LOAD_UNSTAMPED 1u
+
+/* Load the ELF relocatable `file` (size bytes, 4-byte aligned).  0 on
+ * success; otherwise a runtime error code (PCPU_ERR_*) or -1 for a
+ * malformed or unsupported object, with the reason in err (nothing is left
+ * allocated or mapped). */
 int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const char *name,
-		struct loaded_module *m, char *err, size_t errlen);
+		unsigned flags, struct loaded_module *m, char *err, size_t errlen);
 /* Call the module's exit hook, free its per-CPU area and its pages. */
 int module_unload(struct pcpu_runtime *rt, struct loaded_module *m);
+/* Supplied by the loader's user: run a loaded module's exit hook (the
+ * kernel calls desc->exit; the hosted tests, which cannot run i386 code,
+ * do not). */
+void loader_module_exit(const struct loaded_module *m);
 
 #endif

@@ -23,6 +23,9 @@ struct demo_module {
 	/* Before unloading. */
 	void (*exit)(void);
 };
+/* Its size in a module (five i386 pointers), which the loader checks the
+ * module's `demo_module` symbol has room for (also when it runs hosted). */
+#define DEMO_MODULE_SIZE 20u
 
 /* Kernel services a module may use (exported by ksyms.c). */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -22,18 +22,21 @@ SRC
 "$PLUGIN_GCC" -m32 -fno-pie -O2 -fplugin="$top_builddir/plugin/percpu_plugin.so" \
 	-fplugin-arg-percpu_plugin-shift=$demo_other_shift -c "$tmp/other_stride.c" \
 	-o "$tmp/other_stride.o" || demo_fail=1
-"$GNU_LD" -m elf_i386 -r --force-group-allocation -T "$top_srcdir/ldscripts/module.lds" \
+ldscripts="-L $top_builddir/ldscripts -T $top_srcdir/ldscripts/module.lds"
+"$GNU_LD" -m elf_i386 -r --force-group-allocation $ldscripts \
 	-o "$tmp/mixed_mod.o" "$top_builddir/examples/modules/obj/counter_mod.o" "$tmp/other_stride.o" ||
 	demo_fail=1
 # Sizes: 2.25 GiB of zero-initialised per-CPU data (no file bytes) is more
 # than the loader's sums may hold; a 32 MiB .bss is more than the image may.
+# (module.lds refuses to link the first, so it is linked without and
+# carries a record made by hand that agrees with it.)
 printf '.section .bss.percpu,"aw",@nobits\nhuge_pc: .skip 0x90000000\n' >"$tmp/huge_percpu.s"
+printf '.section .percpu.module,"",@progbits\n.long 0x55504350, 1, %d, 0, 0x90000000, 0\n' \
+	"$PERCPU_SHIFT" >>"$tmp/huge_percpu.s"
 printf '.section .bss,"aw",@nobits\nhuge_img: .skip 0x2000000\n' >"$tmp/huge_image.s"
-for m in huge_percpu huge_image; do
-	$CC -m32 -c "$tmp/$m.s" -o "$tmp/$m.in.o" &&
-	"$GNU_LD" -m elf_i386 -r -T "$top_srcdir/ldscripts/module.lds" -o "$tmp/$m.o" "$tmp/$m.in.o" ||
-		demo_fail=1
-done
+$CC -m32 -c "$tmp/huge_percpu.s" -o "$tmp/huge_percpu.o" || demo_fail=1
+$CC -m32 -c "$tmp/huge_image.s" -o "$tmp/huge_image.in.o" &&
+	"$GNU_LD" -m elf_i386 -r $ldscripts -o "$tmp/huge_image.o" "$tmp/huge_image.in.o" || demo_fail=1
 
 name=bad-modules
 demo_boot "$name" "$kernel" 2 -append "iters=1000 loops=5" \
@@ -51,6 +54,39 @@ if expect_status "$name" 33; then
 	done
 	expect_line "$name" "^CHECK PASS: module mixed_mod.o: refused \\(built for another per-CPU stride\\) and nothing leaked"
 	expect_line "$name" "^CHECK PASS: module counter_mod.o: loaded, run on $(demo_started 2) CPUs"
+	expect_line "$name" "^RESULT: PASS"
+	echo "ok: $name"
+fi
+
+# module.lds's record (.percpu.module): a module without one is refused
+# unless the kernel opts in (allow=unstamped on its command line); one whose
+# sections no longer have the recorded sizes (big_mod's .bss.percpu renamed
+# .bss: almost a stride of would-be per-CPU data loaded as ordinary data;
+# stride_mod's note deleted: code for another stride) is refused; so is one
+# linked for another stride, also without the plugin (noplugin_mod has no
+# note: only the record knows).
+"$OBJCOPY" --remove-section .percpu.module "$mods/counter_mod.o" "$tmp/unstamped.o" &&
+	cp "$tmp/unstamped.o" "$tmp/unstamped_ok.o" &&
+	"$OBJCOPY" --rename-section .bss.percpu=.bss "$mods/big_mod.o" "$tmp/renamed.o" &&
+	"$OBJCOPY" --remove-section .note.percpu "$mods/stride_mod.o" "$tmp/nonote.o" || demo_fail=1
+. "$top_srcdir/tests/test-config.sh"
+test_config "$tmp/other" "$demo_other_shift" "$PERCPU_NR_CPUS" "$PERCPU_BASE" &&
+	"$GNU_LD" -m elf_i386 -r -L "$tmp/other" $ldscripts -o "$tmp/wrong_stride.o" \
+		"$top_builddir/examples/modules/obj/noplugin_mod.o" || demo_fail=1
+name=module-record
+demo_boot "$name" "$kernel" 2 -append "iters=1000 loops=5" \
+	-initrd "$tmp/unstamped.o expect=refuse,$tmp/renamed.o expect=refuse,$tmp/nonote.o expect=refuse,$tmp/wrong_stride.o expect=refuse,$tmp/unstamped_ok.o allow=unstamped"
+if expect_status "$name" 33; then
+	expect_line "$name" "^module unstamped.o: no \\.percpu\\.module record: not linked with ldscripts/module\\.lds, so the stride it was built for and its per-CPU sections cannot be checked \\(refused\\)"
+	expect_line "$name" "^module renamed.o: \\.bss\\.percpu had $((PERCPU_STRIDE - 4100)) bytes when linked \\(\\.percpu\\.module\\), the module has 0: a section was renamed, removed or changed after the link \\(refused\\)"
+	expect_line "$name" "^module nonote.o: \\.note\\.percpu had 32 bytes when linked \\(\\.percpu\\.module\\), the module has 0"
+	expect_line "$name" "^module wrong_stride.o: linked for per-CPU stride 2\\^$demo_other_shift, this kernel uses 2\\^$PERCPU_SHIFT .* \\(\\.percpu\\.module\\) \\(refused\\)"
+	for m in unstamped renamed nonote; do
+		expect_line "$name" "^CHECK PASS: module $m.o: refused \\(bad object\\) and nothing leaked"
+	done
+	expect_line "$name" "^CHECK PASS: module wrong_stride.o: refused \\(built for another per-CPU stride\\) and nothing leaked"
+	expect_line "$name" "^CHECK PASS: module unstamped_ok.o: loaded, run on $(demo_started 2) CPUs"
+	expect_line "$name" "^CHECK PASS: module unstamped_ok.o: after unload its pages are unmapped and given back"
 	expect_line "$name" "^RESULT: PASS"
 	echo "ok: $name"
 fi

@@ -46,7 +46,7 @@ for a in $kernel_libs; do [ -f "$a" ] || bad "kernel_libs names $a, which does n
 "$GNU_LD" -m elf_i386 -L "$ldscriptdir" -T kernel-i386.lds -o "$tmp/k.elf" "$tmp/main.o" "$tmp/data.o" \
 	$kernel_libs || bad "kernel link with only -L \$ldscriptdir and \$kernel_libs"
 $NM "$tmp/k.elf" | grep -q ' __per_cpu_offset$' || bad "the kernel_libs link did not bring __per_cpu_offset"
-"$GNU_LD" -m elf_i386 -r -T "$ldscriptdir/module.lds" -o "$tmp/m.o" "$tmp/data.o" || bad "module link with module.lds from \$ldscriptdir"
+"$GNU_LD" -m elf_i386 -r -L "$ldscriptdir" -T "$ldscriptdir/module.lds" -o "$tmp/m.o" "$tmp/data.o" || bad "module link with module.lds from \$ldscriptdir"
 
 # The installed file: ldscriptdir under the data folder, headers under includedir.
 inst_scripts=$(pkg-config --variable=ldscriptdir "$top_builddir/percpu-vm.pc")

@@ -100,7 +100,8 @@ layout_link_kernel () {
 layout_link_module () {
 	ld=$1 out=$2
 	shift 2
-	"$ld" -m elf_i386 -r -T "$top_srcdir/ldscripts/module.lds" "$@" -o "$out"
+	"$ld" -m elf_i386 -r -L "${LAYOUT_CONFIG_DIR:-$layout_tmp/config}" \
+		-T "$top_srcdir/ldscripts/module.lds" "$@" -o "$out"
 }
 
 # Build everything into $layout_tmp/{ld,lld}: kernel.elf, net.ko, fs.ko.

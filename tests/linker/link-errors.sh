@@ -4,7 +4,9 @@
 # "stride", and both linkers print the overlapping address ranges, i.e. the
 # sizes), a misaligned PERCPU_BASE, an object aligned beyond a page, and a
 # -fdata-sections global named `percpu` (kernel script, module.lds and the
-# hosted scripts).
+# hosted scripts); and a module whose per-CPU data does not fit in the
+# stride less its 4 KiB guard page (module.lds), one byte over and exactly
+# at the limit.
 . "$top_srcdir/tests/linker/lib.sh"
 
 cc "$tmp/offsets.o" "$top_srcdir/kernel-glue/percpu_offsets.c" -DCONFIG_HAS_VM_PERCPU
@@ -47,7 +49,23 @@ for l in bfd lld; do
 	expect_fail stray-percpu-global $l "global symbol named 'percpu' is inside the per-CPU section" \
 		-- $LT_LPATH -T kernel-i386.lds "$tmp/stray.o"
 	expect_fail stray-percpu-module $l "module defines a global symbol named 'percpu'" \
-		-- -r -T "$top_srcdir/ldscripts/module.lds" "$tmp/stray.o"
+		-- -r $LT_LPATH -T module.lds "$tmp/stray.o"
+done
+
+# Modules: .data.percpu + .bss.percpu may take the stride less its last
+# page (the guard the runtime never hands out), not a byte more.
+limit=$(( $(hexval $PERCPU_STRIDE) - 4096 ))
+for n in $limit $((limit + 1)); do
+	printf '.section .data.percpu,"aw"\n.long 1\n.section .bss.percpu,"aw",@nobits\n.skip %d\n' \
+		$((n - 4)) > "$tmp/mod-$n.s"
+	$CC -m32 -c "$tmp/mod-$n.s" -o "$tmp/mod-$n.o" || die "mod-$n.s"
+done
+for l in bfd lld; do
+	ld_with $l -r $LT_LPATH -T module.lds -o "$tmp/mod-limit.o" "$tmp/mod-$limit.o" ||
+		bad "module of stride - 4096 bytes of per-CPU data: the link with $l failed"
+	expect_fail module-over-guard $l \
+		"module.lds: the module's per-CPU data \(.data.percpu \+ .bss.percpu\) is larger than the per-CPU stride less its 4 KiB guard page" \
+		-- -r $LT_LPATH -T module.lds "$tmp/mod-$((limit + 1)).o"
 done
 
 # The hosted scripts refuse the stray global too (x86-64 user space).

@@ -3,7 +3,9 @@
 # sizes and symbols (orphans are errors); every per-CPU input becomes one
 # .data.percpu or .bss.percpu whose size is the sum of the inputs; the
 # relocations against per-CPU symbols stay for the loader; .note.percpu
-# keeps one note per stride, so objects of two strides show two.
+# keeps one note per stride, so objects of two strides show two; the
+# .percpu.module record is the same from both, and holds the configured
+# shift and the sizes of .data.percpu, .bss.percpu and .note.percpu.
 . "$top_srcdir/tests/linker/lib.sh"
 
 cc "$tmp/a.o" "$LT_SRC/mod-a.c" -DCONFIG_HAS_VM_PERCPU
@@ -35,7 +37,7 @@ describe() {
 for set in same mixed; do
 	objs="$tmp/a.o $tmp/b.o $tmp/n1.o $tmp/n2.o"; [ $set = mixed ] && objs="$objs $tmp/nx.o"
 	for l in bfd lld; do
-		ld_with $l -r -T "$top_srcdir/ldscripts/module.lds" -o "$tmp/m-$set-$l.o" $objs > "$tmp/ld.out" 2>&1 ||
+		ld_with $l -r $LT_LPATH -T module.lds -o "$tmp/m-$set-$l.o" $objs > "$tmp/ld.out" 2>&1 ||
 			{ cat "$tmp/ld.out"; die "$set: module link with $l failed"; }
 		describe "$tmp/m-$set-$l.o" > "$tmp/m-$set-$l.txt"
 	done
@@ -63,6 +65,16 @@ for set in same mixed; do
 		# relocations against per-CPU symbols remain, and the kernel's export is undefined
 		"$READELF" -rW "$m" | grep -q 'R_386_32 .* mod_hits' || bad "$set/$l: no relocation against mod_hits left"
 		$NM "$m" | grep -q ' U kernel_counter$' || bad "$set/$l: kernel_counter is not left undefined"
+		# the record: six little-endian words, not loaded
+		want="$(printf '%08x %08x %08x %08x %08x %08x' 0x55504350 1 $PERCPU_SHIFT \
+			$(section_size "$m" .data.percpu) $(section_size "$m" .bss.percpu) \
+			$(section_size "$m" .note.percpu))"
+		got=
+		"$OBJCOPY" --dump-section .percpu.module="$tmp/rec.bin" "$m" "$tmp/scratch.o" &&
+			got=$(od -An -tx4 -v --endian=little "$tmp/rec.bin" | xargs)
+		[ "$got" = "$want" ] || bad "$set/$l: .percpu.module holds '$got', want '$want'"
+		"$READELF" -SW "$m" | sed -n 's/^ *\[ *[0-9]*\] //p' | awk '$1 == ".percpu.module" && $7 ~ /A/' | grep -q . &&
+			bad "$set/$l: .percpu.module is allocated"
 		notes=$("$READELF" -nW "$m" | grep -c percpu-vm)
 		want=1; [ $set = mixed ] && want=2
 		[ "$notes" = $want ] || bad "$set/$l: $notes stride notes, want $want (one per stride)"

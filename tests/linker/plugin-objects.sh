@@ -34,7 +34,7 @@ other=$((PERCPU_SHIFT == 12 ? 13 : PERCPU_SHIFT - 1))
 pcc "$tmp/a.o" "$LT_SRC/mod-a.c" -DCONFIG_HAS_VM_PERCPU
 pcc "$tmp/b.o" "$LT_SRC/mod-b.c" -fplugin-arg-percpu_plugin-shift=$other
 for l in bfd lld; do
-	ld_with $l -r -T "$top_srcdir/ldscripts/module.lds" -o "$tmp/m-$l.o" "$tmp/a.o" "$tmp/b.o" || die "module link with $l"
+	ld_with $l -r $LT_LPATH -T module.lds -o "$tmp/m-$l.o" "$tmp/a.o" "$tmp/b.o" || die "module link with $l"
 	n=$("$READELF" -nW "$tmp/m-$l.o" | grep -c 'percpu-vm')
 	[ "$n" = 2 ] || bad "module ($l): $n stride notes for two strides, want 2"
 done
