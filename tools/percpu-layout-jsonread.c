@@ -1,6 +1,10 @@
 /* percpu-layout-jsonread.c: a small strict JSON reader for the plugin's
- * reports.  Builds a tree of struct jval; errors name line and column.
- * Nesting is limited so a hostile file cannot exhaust the stack. */
+ * reports.  Builds a tree of struct jval; errors name line and column, and
+ * every value keeps its own, so the report's semantic checks can name
+ * where a wrong value is written (a library like jansson keeps no value
+ * positions).  Nesting is limited so a hostile file cannot exhaust the
+ * stack; duplicate keys are found by sorting, so a huge object cannot
+ * make it quadratic. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,39 +20,58 @@
 
 struct jparser {
 	const char *p, *end, *start;
+	unsigned line;          /* of j->p; newlines only occur in whitespace */
+	const char *line_start;
 	char *err;
 	size_t errlen;
 	int depth;
 };
 
+static void vjfail(struct jparser *j, unsigned line, unsigned col, const char *fmt, va_list ap)
+{
+	size_t n = (size_t)snprintf(j->err, j->errlen, "%u:%u: ", line, col);
+
+	if (n < j->errlen)
+		vsnprintf(j->err + n, j->errlen - n, fmt, ap);
+}
+
+static int jfail_pos(struct jparser *j, unsigned line, unsigned col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int jfail_pos(struct jparser *j, unsigned line, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vjfail(j, line, col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static unsigned column(const struct jparser *j)
+{
+	return (unsigned)(j->p - j->line_start) + 1;
+}
+
 static int jfail(struct jparser *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int jfail(struct jparser *j, const char *fmt, ...)
 {
-	unsigned line = 1, col = 1;
 	va_list ap;
-	size_t n;
 
-	for (const char *q = j->start; q < j->p && q < j->end; q++) {
-		if (*q == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	n = (size_t)snprintf(j->err, j->errlen, "%u:%u: ", line, col);
-	if (n < j->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(j->err + n, j->errlen - n, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vjfail(j, j->line, column(j), fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
 static void skip_ws(struct jparser *j)
 {
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) {
+		if (*j->p == '\n') {
+			j->line++;
+			j->line_start = j->p + 1;
+		}
 		j->p++;
+	}
 }
 
 static int parse_value(struct jparser *j, struct jval *v);
@@ -164,6 +187,13 @@ static int parse_number(struct jparser *j, struct jval *v)
 	if (*endp || errno)
 		return jfail(j, "bad number");
 	v->type = JV_NUMBER;
+	v->negative = buf[0] == '-';
+	if (buf[v->negative] && strspn(buf + v->negative, "0123456789") == n - v->negative) {
+		/* written as an integer: keep it exactly if it fits 64 bits */
+		errno = 0;
+		v->magnitude = strtoull(buf + v->negative, &endp, 10);
+		v->integer = errno == 0;
+	}
 	j->p = q;
 	return 0;
 }
@@ -176,6 +206,47 @@ static int expect_word(struct jparser *j, const char *w)
 		return jfail(j, "unexpected character '%c'", *j->p);
 	j->p += n;
 	return 0;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct jkey *const *x = a, *const *y = b;
+	int c = strcmp((*x)->name, (*y)->name);
+
+	/* equal names in the order written (the array is in that order) */
+	return c ? c : (*x > *y) - (*x < *y);
+}
+
+/* A key written twice in one object is an error at its second place:
+ * "first wins" would hide a mistake in a generated file. */
+static int check_duplicate_keys(struct jparser *j, const struct jval *v)
+{
+	const struct jkey *stack[16], **sorted, *dup = NULL, *first = NULL;
+	size_t i;
+
+	if (v->n < 2)
+		return 0;
+	sorted = v->n <= 16 ? stack : layout_xmalloc(v->n * sizeof(*sorted));
+	for (i = 0; i < v->n; i++)
+		sorted[i] = &v->keys[i];
+	qsort(sorted, v->n, sizeof(*sorted), cmp_key);
+	/* each run of one name: its second element is its first repeat */
+	for (i = 0; i + 1 < v->n; i++) {
+		if (strcmp(sorted[i]->name, sorted[i + 1]->name) != 0)
+			continue;
+		if (!dup || sorted[i + 1] < dup) {
+			dup = sorted[i + 1];
+			first = sorted[i];
+		}
+		while (i + 1 < v->n && strcmp(sorted[i]->name, sorted[i + 1]->name) == 0)
+			i++;
+	}
+	if (sorted != stack)
+		free(sorted);
+	if (!dup)
+		return 0;
+	return jfail_pos(j, dup->line, dup->col, "duplicate key \"%s\" (first at %u:%u)",
+			 dup->name, first->line, first->col);
 }
 
 static int parse_container(struct jparser *j, struct jval *v, bool object)
@@ -194,17 +265,19 @@ static int parse_container(struct jparser *j, struct jval *v, bool object)
 		return 0;
 	}
 	for (;;) {
-		char *key = NULL;
+		struct jkey key = { NULL, 0, 0 };
 
 		skip_ws(j);
 		if (object) {
 			if (j->p >= j->end || *j->p != '"')
 				return jfail(j, "expected a member name");
-			if (parse_string(j, &key) < 0)
+			key.line = j->line;
+			key.col = column(j);
+			if (parse_string(j, &key.name) < 0)
 				return -1;
 			skip_ws(j);
 			if (j->p >= j->end || *j->p != ':') {
-				free(key);
+				free(key.name);
 				return jfail(j, "expected ':'");
 			}
 			j->p++;
@@ -226,7 +299,7 @@ static int parse_container(struct jparser *j, struct jval *v, bool object)
 		if (j->p < j->end && *j->p == close) {
 			j->p++;
 			j->depth--;
-			return 0;
+			return object ? check_duplicate_keys(j, v) : 0;
 		}
 		return jfail(j, "expected ',' or '%c'", close);
 	}
@@ -237,6 +310,8 @@ static int parse_value(struct jparser *j, struct jval *v)
 	skip_ws(j);
 	if (j->p >= j->end)
 		return jfail(j, "unexpected end of file");
+	v->line = j->line;
+	v->col = column(j);
 	switch (*j->p) {
 	case '{': return parse_container(j, v, true);
 	case '[': return parse_container(j, v, false);
@@ -262,7 +337,7 @@ static int parse_value(struct jparser *j, struct jval *v)
 
 int jval_parse(const char *text, size_t len, struct jval *out, char *err, size_t errlen)
 {
-	struct jparser j = { text, text + len, text, err, errlen, 0 };
+	struct jparser j = { text, text + len, text, 1, text, err, errlen, 0 };
 
 	memset(out, 0, sizeof(*out));
 	if (parse_value(&j, out) < 0)
@@ -278,7 +353,7 @@ void jval_free(struct jval *v)
 	for (size_t i = 0; i < v->n; i++) {
 		jval_free(&v->items[i]);
 		if (v->keys)
-			free(v->keys[i]);
+			free(v->keys[i].name);
 	}
 	free(v->items);
 	free(v->keys);
@@ -291,7 +366,7 @@ const struct jval *jval_get(const struct jval *obj, const char *key)
 	if (!obj || obj->type != JV_OBJECT)
 		return NULL;
 	for (size_t i = 0; i < obj->n; i++)
-		if (obj->keys[i] && strcmp(obj->keys[i], key) == 0)
+		if (obj->keys[i].name && strcmp(obj->keys[i].name, key) == 0)
 			return &obj->items[i];
 	return NULL;
 }

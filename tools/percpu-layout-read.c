@@ -466,7 +466,7 @@ int layout_read_file(const char *path, struct layout_file *out, char *err, size_
 	if (S_ISDIR(st.st_mode))
 		return fail(&r, "is a directory");
 	if (!S_ISREG(st.st_mode))
-		return fail(&r, "not a regular file");
+		return fail(&r, "not a regular file (%s)", layout_file_type_name(st.st_mode));
 	r.file_size = (uint64_t)st.st_size;
 	r.abfd = bfd_openr(path, NULL);
 	if (!r.abfd)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "percpu-layout.h"
 
@@ -147,6 +148,21 @@ void layout_add_problem(struct layout *l, enum layout_problem_kind kind, const c
 		out_of_memory();
 	/* names come from the file: keep each problem on one line */
 	layout_sanitize_line(p->message);
+}
+
+const char *layout_file_type_name(unsigned mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
 }
 
 void layout_human_size(uint64_t bytes, char *buf, size_t len)

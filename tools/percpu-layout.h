@@ -234,6 +234,10 @@ char *layout_put_hex(char *p, uint64_t v, int digits);
  * become '?' wherever a line must stay one line (errors, --check, text). */
 void layout_sanitize_line(char *s);
 void layout_put_name(FILE *out, const char *s);
+/* What a stat() mode that is not a regular file is ("a FIFO", "a
+ * character device" ...), for the errors refusing it: reading a FIFO or a
+ * terminal would wait for a writer that may never come. */
+const char *layout_file_type_name(unsigned mode);
 /* "4 KiB", "1 MiB", "1.5 MiB": for the text and SVG outputs. */
 void layout_human_size(uint64_t bytes, char *buf, size_t len);
 
