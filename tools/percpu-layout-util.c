@@ -94,6 +94,7 @@ const char *layout_problem_kind_name(enum layout_problem_kind k)
 	case LAYOUT_PB_PLACEMENT: return "placement";
 	case LAYOUT_PB_NOTE: return "bad-note";
 	case LAYOUT_PB_MARKERS: return "markers";
+	case LAYOUT_PB_WINDOW_OVERFLOW: return "window-overflow";
 	}
 	return "unknown";
 }

@@ -154,6 +154,7 @@ enum layout_problem_kind {
 	LAYOUT_PB_PLACEMENT,      /* the allocator refused an area */
 	LAYOUT_PB_NOTE,           /* a stride note the tool cannot read */
 	LAYOUT_PB_MARKERS,        /* __per_cpu_start/__per_cpu_end disagree with the sections */
+	LAYOUT_PB_WINDOW_OVERFLOW, /* the window runs past the end of the address space */
 };
 const char *layout_problem_kind_name(enum layout_problem_kind k);
 
