@@ -166,16 +166,37 @@ static int parse_string(struct jparser *j, char **out)
 	return 0;
 }
 
+/* An integer literal that fits 64 bits is converted here, exactly;
+ * fractions, exponents and bigger integers go to strtod. */
 static int parse_number(struct jparser *j, struct jval *v)
 {
-	const char *q = j->p;
+	const char *q = j->p, *digits;
+	bool negative = q < j->end && *q == '-';
+	uint64_t magnitude = 0;
+	bool fits = true;
 	char buf[64];
 	size_t n;
 	char *endp;
 
-	if (q < j->end && *q == '-')
+	if (negative)
 		q++;
-	while (q < j->end && strchr("0123456789.eE+-", *q))
+	for (digits = q; q < j->end && *q >= '0' && *q <= '9'; q++) {
+		unsigned d = (unsigned)(*q - '0');
+
+		if (magnitude > (UINT64_MAX - d) / 10)
+			fits = false;
+		magnitude = magnitude * 10 + d;
+	}
+	v->type = JV_NUMBER;
+	v->negative = negative;
+	if (q > digits && fits && (q == j->end || !*q || !strchr(".eE+-", *q))) {
+		v->integer = true;
+		v->magnitude = magnitude;
+		v->num = negative ? -(double)magnitude : (double)magnitude;
+		j->p = q;
+		return 0;
+	}
+	while (q < j->end && *q && strchr("0123456789.eE+-", *q))
 		q++;
 	n = (size_t)(q - j->p);
 	if (n == 0 || n >= sizeof(buf))
@@ -186,14 +207,6 @@ static int parse_number(struct jparser *j, struct jval *v)
 	v->num = strtod(buf, &endp);
 	if (*endp || errno)
 		return jfail(j, "bad number");
-	v->type = JV_NUMBER;
-	v->negative = buf[0] == '-';
-	if (buf[v->negative] && strspn(buf + v->negative, "0123456789") == n - v->negative) {
-		/* written as an integer: keep it exactly if it fits 64 bits */
-		errno = 0;
-		v->magnitude = strtoull(buf + v->negative, &endp, 10);
-		v->integer = errno == 0;
-	}
 	j->p = q;
 	return 0;
 }
@@ -218,15 +231,28 @@ static int cmp_key(const void *a, const void *b)
 }
 
 /* A key written twice in one object is an error at its second place:
- * "first wins" would hide a mistake in a generated file. */
+ * "first wins" would hide a mistake in a generated file.  Big objects are
+ * sorted by name, so a hostile one cannot make this quadratic. */
 static int check_duplicate_keys(struct jparser *j, const struct jval *v)
 {
-	const struct jkey *stack[16], **sorted, *dup = NULL, *first = NULL;
+	const struct jkey **sorted, *dup = NULL, *first = NULL;
 	size_t i;
 
 	if (v->n < 2)
 		return 0;
-	sorted = v->n <= 16 ? stack : layout_xmalloc(v->n * sizeof(*sorted));
+	if (v->n <= 16) {
+		/* a report's objects have about nine keys: pairwise is cheaper */
+		for (i = 1; i < v->n && !dup; i++)
+			for (size_t k = 0; k < i; k++)
+				if (v->keys[k].name[0] == v->keys[i].name[0] &&
+				    strcmp(v->keys[k].name, v->keys[i].name) == 0) {
+					dup = &v->keys[i];
+					first = &v->keys[k];
+					break;
+				}
+		goto out;
+	}
+	sorted = layout_xmalloc(v->n * sizeof(*sorted));
 	for (i = 0; i < v->n; i++)
 		sorted[i] = &v->keys[i];
 	qsort(sorted, v->n, sizeof(*sorted), cmp_key);
@@ -241,8 +267,8 @@ static int check_duplicate_keys(struct jparser *j, const struct jval *v)
 		while (i + 1 < v->n && strcmp(sorted[i]->name, sorted[i + 1]->name) == 0)
 			i++;
 	}
-	if (sorted != stack)
-		free(sorted);
+	free(sorted);
+out:
 	if (!dup)
 		return 0;
 	return jfail_pos(j, dup->line, dup->col, "duplicate key \"%s\" (first at %u:%u)",
@@ -366,7 +392,7 @@ const struct jval *jval_get(const struct jval *obj, const char *key)
 	if (!obj || obj->type != JV_OBJECT)
 		return NULL;
 	for (size_t i = 0; i < obj->n; i++)
-		if (obj->keys[i].name && strcmp(obj->keys[i].name, key) == 0)
+		if (obj->keys[i].name[0] == key[0] && strcmp(obj->keys[i].name, key) == 0)
 			return &obj->items[i];
 	return NULL;
 }
