@@ -63,6 +63,17 @@ static int jfail(struct jparser *j, const char *fmt, ...)
 	return -1;
 }
 
+/* A character for an error message: 'x', or its byte value when it is not
+ * printable (a message must stay one line). */
+static const char *char_shown(unsigned char c, char buf[16])
+{
+	if (c >= 0x20 && c < 0x7f)
+		snprintf(buf, 16, "'%c'", c);
+	else
+		snprintf(buf, 16, "byte 0x%02x", c);
+	return buf;
+}
+
 static void skip_ws(struct jparser *j)
 {
 	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) {
@@ -154,10 +165,13 @@ static int parse_string(struct jparser *j, char **out)
 			put_utf8(s, &n, cp); /* at most 3 bytes for 6 input bytes */
 			break;
 		}
-		default:
+		default: {
+			char cb[16];
+
 			free(s);
 			j->p--;
-			return jfail(j, "bad escape \\%c", c);
+			return jfail(j, "bad escape \\ followed by %s", char_shown(c, cb));
+		}
 		}
 	}
 	j->p++;
@@ -214,9 +228,10 @@ static int parse_number(struct jparser *j, struct jval *v)
 static int expect_word(struct jparser *j, const char *w)
 {
 	size_t n = strlen(w);
+	char cb[16];
 
 	if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n) != 0)
-		return jfail(j, "unexpected character '%c'", *j->p);
+		return jfail(j, "unexpected character %s", char_shown((unsigned char)*j->p, cb));
 	j->p += n;
 	return 0;
 }
@@ -333,6 +348,8 @@ static int parse_container(struct jparser *j, struct jval *v, bool object)
 
 static int parse_value(struct jparser *j, struct jval *v)
 {
+	char cb[16];
+
 	skip_ws(j);
 	if (j->p >= j->end)
 		return jfail(j, "unexpected end of file");
@@ -357,7 +374,7 @@ static int parse_value(struct jparser *j, struct jval *v)
 	default:
 		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
 			return parse_number(j, v);
-		return jfail(j, "unexpected character '%c'", *j->p);
+		return jfail(j, "unexpected character %s", char_shown((unsigned char)*j->p, cb));
 	}
 }
 

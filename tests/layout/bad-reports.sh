@@ -99,4 +99,15 @@ printf '{"format": "something-else"}' > "$r/other.json"
 expect_refused other.json \
 	'percpu-layout: other.json:1:12: not a percpu-vm plugin report (no "format": "percpu-vm-report")' \
 	--reports other.json net.ko
+
+# Reports of the fuzz corpus: merged, or refused in one line.
+for f in "$top_srcdir"/tests/layout/corpus/*.json; do
+	layout_run "$r" --reports "$f" net.ko
+	if [ "$layout_status" -ne 0 ] && { [ "$layout_status" -ne 2 ] ||
+	   [ "$(wc -l < "$layout_err")" -ne 1 ] || ! grep -q "^percpu-layout: $f:" "$layout_err"; }; then
+		fail "corpus $(basename "$f"): exit $layout_status: $(cat "$layout_err")"
+	else
+		pass "corpus $(basename "$f"): exit $layout_status"
+	fi
+done
 finish

@@ -376,6 +376,10 @@ static void test_json_positions(void)
 	CU_ASSERT_EQUAL(jval_parse("{\"k\": 1,\n \"k\": [{\"k\": 2}]}", 27, &v, err, sizeof(err)), -1);
 	CU_ASSERT_STRING_EQUAL(err, "2:2: duplicate key \"k\" (first at 1:2)");
 	jval_free(&v);
+	/* a character quoted in an error is shown by its byte if not printable */
+	CU_ASSERT_EQUAL(jval_parse("\"a\\\n\"", 5, &v, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "1:4: bad escape \\ followed by byte 0x0a");
+	jval_free(&v);
 	/* 41 keys (sorted, not compared pairwise): k7 again at the end */
 	big[n++] = '{';
 	for (int i = 0; i < 40; i++)
