@@ -14,6 +14,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "percpu-layout-jsonread.h"
@@ -62,15 +63,13 @@ static int fail_at(char *err, size_t errlen, const char *path, const struct jval
 static int fail_at(char *err, size_t errlen, const char *path, const struct jval *at,
 		   const char *fmt, ...)
 {
+	char *where = layout_xasprintf("%s:%u:%u", path, at->line, at->col);
 	va_list ap;
-	int n = snprintf(err, errlen, "%s:%u:%u: ", path, at->line, at->col);
 
-	if (n >= 0 && (size_t)n < errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	layout_sanitize_line(err);
+	va_start(ap, fmt);
+	layout_vfail(err, errlen, where, fmt, ap);
+	va_end(ap);
+	free(where);
 	return -1;
 }
 

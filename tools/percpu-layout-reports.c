@@ -90,14 +90,10 @@ static int rfail(char *err, size_t errlen, const char *path, const char *fmt, ..
 static int rfail(char *err, size_t errlen, const char *path, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(err, errlen, "%s: ", path);
 
-	if (n >= 0 && (size_t)n < errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	layout_sanitize_line(err);
+	va_start(ap, fmt);
+	layout_vfail(err, errlen, path, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

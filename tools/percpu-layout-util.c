@@ -151,6 +151,16 @@ void layout_add_problem(struct layout *l, enum layout_problem_kind kind, const c
 	layout_sanitize_line(p->message);
 }
 
+int layout_vfail(char *err, size_t errlen, const char *where, const char *fmt, va_list ap)
+{
+	int n = snprintf(err, errlen, "%s: ", where);
+
+	if (n >= 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	layout_sanitize_line(err);
+	return -1;
+}
+
 const char *layout_file_type_name(unsigned mode)
 {
 	if (S_ISDIR(mode))

@@ -12,6 +12,7 @@
 #ifndef PERCPU_LAYOUT_H
 #define PERCPU_LAYOUT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -235,6 +236,9 @@ char *layout_put_hex(char *p, uint64_t v, int digits);
  * become '?' wherever a line must stay one line (errors, --check, text). */
 void layout_sanitize_line(char *s);
 void layout_put_name(FILE *out, const char *s);
+/* "WHERE: message" into err, on one line (control characters as '?');
+ * returns -1.  For the report errors, WHERE being a file or FILE:LINE:COL. */
+int layout_vfail(char *err, size_t errlen, const char *where, const char *fmt, va_list ap);
 /* What a stat() mode that is not a regular file is ("a FIFO", "a
  * character device" ...), for the errors refusing it: reading a FIFO or a
  * terminal would wait for a writer that may never come. */
