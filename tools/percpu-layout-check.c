@@ -211,8 +211,42 @@ static void check_image(struct layout *l)
 	}
 }
 
+/* [base, base + NR_CPUS * stride) must lie inside the address space of
+ * the files it is for (2^32 for an elf32 kernel): the copies of the CPUs
+ * past its end cannot be addressed, and per_cpu() arithmetic for them
+ * wraps around to low memory.  Linux and the classic layout have no
+ * window.  The space is the first input's (the kernel's). */
+static void check_window(struct layout *l)
+{
+	const struct layout_file *k;
+	uint64_t size, room;
+	unsigned bits;
+
+	if (l->nr_files == 0)
+		return;
+	k = &l->files[0];
+	if (k->kind == LAYOUT_IMAGE && (k->linux_naming || k->classic))
+		return;
+	bits = k->addr_bits && k->addr_bits < 64 ? k->addr_bits : 64;
+	size = (uint64_t)l->nr_cpus << l->shift; /* at most 2^16 << 40 */
+	if (bits < 64)
+		room = l->base < ((uint64_t)1 << bits) ? ((uint64_t)1 << bits) - l->base : 0;
+	else
+		room = l->base ? UINT64_MAX - l->base + 1 : UINT64_MAX; /* 2^64 - base */
+	if (size <= room)
+		return;
+	layout_add_problem(l, LAYOUT_PB_WINDOW_OVERFLOW, k->path,
+			   "the per-CPU window at %#llx (%u CPUs x stride %#llx, base from %s) "
+			   "runs past the end of the %u-bit address space: from CPU %llu on, the "
+			   "CPUs' copies do not fit in it", (unsigned long long)l->base,
+			   l->nr_cpus, (unsigned long long)l->stride,
+			   layout_source_name(l->base_source), bits,
+			   (unsigned long long)(room >> l->shift));
+}
+
 void layout_check(struct layout *l)
 {
+	check_window(l);
 	check_notes(l);
 	check_sizes(l);
 	check_dynamic(l);

@@ -3,7 +3,8 @@
  * Each input is written to a file and read the way the tool reads it
  * (libbfd, then the model, the checks and every output, into /dev/null),
  * so a crash anywhere from the ELF parsing to the SVG is found.  Inputs
- * that start with '{' go to the plugin-report JSON reader instead.
+ * that start with '{' go to the plugin-report JSON reader and the report
+ * checks instead.
  * Built and run by `make fuzz`; crashes it found are kept, fixed, in
  * tests/layout/corpus/ and replayed by tests/layout/malformed.sh. */
 #include "config.h"
@@ -37,14 +38,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct layout_options opt = { 0 };
 	struct layout l = { 0 };
-	char err[512];
+	char err[512] = "";
 	FILE *f;
 
 	if (size > 0 && data[0] == '{') {
 		struct jval v;
 
-		if (jval_parse((const char *)data, size, &v, err, sizeof(err)) == 0)
-			(void)jval_get(&v, "variables");
+		if (jval_parse((const char *)data, size, &v, err, sizeof(err)) == 0 &&
+		    layout_report_check(&v, "report.json", err, sizeof(err)) == 0 &&
+		    (!jval_get(&v, "variables") || !jval_get(&v, "accesses")))
+			abort(); /* a report that passes has both arrays */
+		if (err[0] && strchr(err, '\n'))
+			abort(); /* errors are one line */
 		jval_free(&v);
 		return 0;
 	}

@@ -1,6 +1,10 @@
 /* percpu-layout-jsonread.c: a small strict JSON reader for the plugin's
- * reports.  Builds a tree of struct jval; errors name line and column.
- * Nesting is limited so a hostile file cannot exhaust the stack. */
+ * reports.  Builds a tree of struct jval; errors name line and column, and
+ * every value keeps its own, so the report's semantic checks can name
+ * where a wrong value is written (a library like jansson keeps no value
+ * positions).  Nesting is limited so a hostile file cannot exhaust the
+ * stack; duplicate keys are found by sorting, so a huge object cannot
+ * make it quadratic. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,39 +20,69 @@
 
 struct jparser {
 	const char *p, *end, *start;
+	unsigned line;          /* of j->p; newlines only occur in whitespace */
+	const char *line_start;
 	char *err;
 	size_t errlen;
 	int depth;
 };
 
+static void vjfail(struct jparser *j, unsigned line, unsigned col, const char *fmt, va_list ap)
+{
+	size_t n = (size_t)snprintf(j->err, j->errlen, "%u:%u: ", line, col);
+
+	if (n < j->errlen)
+		vsnprintf(j->err + n, j->errlen - n, fmt, ap);
+}
+
+static int jfail_pos(struct jparser *j, unsigned line, unsigned col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int jfail_pos(struct jparser *j, unsigned line, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vjfail(j, line, col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static unsigned column(const struct jparser *j)
+{
+	return (unsigned)(j->p - j->line_start) + 1;
+}
+
 static int jfail(struct jparser *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int jfail(struct jparser *j, const char *fmt, ...)
 {
-	unsigned line = 1, col = 1;
 	va_list ap;
-	size_t n;
 
-	for (const char *q = j->start; q < j->p && q < j->end; q++) {
-		if (*q == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	n = (size_t)snprintf(j->err, j->errlen, "%u:%u: ", line, col);
-	if (n < j->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(j->err + n, j->errlen - n, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vjfail(j, j->line, column(j), fmt, ap);
+	va_end(ap);
 	return -1;
+}
+
+/* A character for an error message: 'x', or its byte value when it is not
+ * printable (a message must stay one line). */
+static const char *char_shown(unsigned char c, char buf[16])
+{
+	if (c >= 0x20 && c < 0x7f)
+		snprintf(buf, 16, "'%c'", c);
+	else
+		snprintf(buf, 16, "byte 0x%02x", c);
+	return buf;
 }
 
 static void skip_ws(struct jparser *j)
 {
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) {
+		if (*j->p == '\n') {
+			j->line++;
+			j->line_start = j->p + 1;
+		}
 		j->p++;
+	}
 }
 
 static int parse_value(struct jparser *j, struct jval *v);
@@ -131,10 +165,13 @@ static int parse_string(struct jparser *j, char **out)
 			put_utf8(s, &n, cp); /* at most 3 bytes for 6 input bytes */
 			break;
 		}
-		default:
+		default: {
+			char cb[16];
+
 			free(s);
 			j->p--;
-			return jfail(j, "bad escape \\%c", c);
+			return jfail(j, "bad escape \\ followed by %s", char_shown(c, cb));
+		}
 		}
 	}
 	j->p++;
@@ -143,16 +180,37 @@ static int parse_string(struct jparser *j, char **out)
 	return 0;
 }
 
+/* An integer literal that fits 64 bits is converted here, exactly;
+ * fractions, exponents and bigger integers go to strtod. */
 static int parse_number(struct jparser *j, struct jval *v)
 {
-	const char *q = j->p;
+	const char *q = j->p, *digits;
+	bool negative = q < j->end && *q == '-';
+	uint64_t magnitude = 0;
+	bool fits = true;
 	char buf[64];
 	size_t n;
 	char *endp;
 
-	if (q < j->end && *q == '-')
+	if (negative)
 		q++;
-	while (q < j->end && strchr("0123456789.eE+-", *q))
+	for (digits = q; q < j->end && *q >= '0' && *q <= '9'; q++) {
+		unsigned d = (unsigned)(*q - '0');
+
+		if (magnitude > (UINT64_MAX - d) / 10)
+			fits = false;
+		magnitude = magnitude * 10 + d;
+	}
+	v->type = JV_NUMBER;
+	v->negative = negative;
+	if (q > digits && fits && (q == j->end || !*q || !strchr(".eE+-", *q))) {
+		v->integer = true;
+		v->magnitude = magnitude;
+		v->num = negative ? -(double)magnitude : (double)magnitude;
+		j->p = q;
+		return 0;
+	}
+	while (q < j->end && *q && strchr("0123456789.eE+-", *q))
 		q++;
 	n = (size_t)(q - j->p);
 	if (n == 0 || n >= sizeof(buf))
@@ -163,7 +221,6 @@ static int parse_number(struct jparser *j, struct jval *v)
 	v->num = strtod(buf, &endp);
 	if (*endp || errno)
 		return jfail(j, "bad number");
-	v->type = JV_NUMBER;
 	j->p = q;
 	return 0;
 }
@@ -171,11 +228,66 @@ static int parse_number(struct jparser *j, struct jval *v)
 static int expect_word(struct jparser *j, const char *w)
 {
 	size_t n = strlen(w);
+	char cb[16];
 
 	if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n) != 0)
-		return jfail(j, "unexpected character '%c'", *j->p);
+		return jfail(j, "unexpected character %s", char_shown((unsigned char)*j->p, cb));
 	j->p += n;
 	return 0;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct jkey *const *x = a, *const *y = b;
+	int c = strcmp((*x)->name, (*y)->name);
+
+	/* equal names in the order written (the array is in that order) */
+	return c ? c : (*x > *y) - (*x < *y);
+}
+
+/* A key written twice in one object is an error at its second place:
+ * "first wins" would hide a mistake in a generated file.  Big objects are
+ * sorted by name, so a hostile one cannot make this quadratic. */
+static int check_duplicate_keys(struct jparser *j, const struct jval *v)
+{
+	const struct jkey **sorted, *dup = NULL, *first = NULL;
+	size_t i;
+
+	if (v->n < 2)
+		return 0;
+	if (v->n <= 16) {
+		/* a report's objects have about nine keys: pairwise is cheaper */
+		for (i = 1; i < v->n && !dup; i++)
+			for (size_t k = 0; k < i; k++)
+				if (v->keys[k].name[0] == v->keys[i].name[0] &&
+				    strcmp(v->keys[k].name, v->keys[i].name) == 0) {
+					dup = &v->keys[i];
+					first = &v->keys[k];
+					break;
+				}
+		goto out;
+	}
+	sorted = layout_xmalloc(v->n * sizeof(*sorted));
+	for (i = 0; i < v->n; i++)
+		sorted[i] = &v->keys[i];
+	qsort(sorted, v->n, sizeof(*sorted), cmp_key);
+	/* each run of one name: its second element is its first repeat */
+	for (i = 0; i + 1 < v->n; i++) {
+		if (strcmp(sorted[i]->name, sorted[i + 1]->name) != 0)
+			continue;
+		if (!dup || sorted[i + 1] < dup) {
+			dup = sorted[i + 1];
+			first = sorted[i];
+		}
+		while (i + 1 < v->n && strcmp(sorted[i]->name, sorted[i + 1]->name) == 0)
+			i++;
+	}
+	free(sorted);
+out:
+	if (!dup)
+		return 0;
+	return jfail_pos(j, dup->line, dup->col, "duplicate key \"%s\" (first at %u:%u)",
+			 dup->name, first->line, first->col);
 }
 
 static int parse_container(struct jparser *j, struct jval *v, bool object)
@@ -194,17 +306,19 @@ static int parse_container(struct jparser *j, struct jval *v, bool object)
 		return 0;
 	}
 	for (;;) {
-		char *key = NULL;
+		struct jkey key = { NULL, 0, 0 };
 
 		skip_ws(j);
 		if (object) {
 			if (j->p >= j->end || *j->p != '"')
 				return jfail(j, "expected a member name");
-			if (parse_string(j, &key) < 0)
+			key.line = j->line;
+			key.col = column(j);
+			if (parse_string(j, &key.name) < 0)
 				return -1;
 			skip_ws(j);
 			if (j->p >= j->end || *j->p != ':') {
-				free(key);
+				free(key.name);
 				return jfail(j, "expected ':'");
 			}
 			j->p++;
@@ -226,7 +340,7 @@ static int parse_container(struct jparser *j, struct jval *v, bool object)
 		if (j->p < j->end && *j->p == close) {
 			j->p++;
 			j->depth--;
-			return 0;
+			return object ? check_duplicate_keys(j, v) : 0;
 		}
 		return jfail(j, "expected ',' or '%c'", close);
 	}
@@ -234,9 +348,13 @@ static int parse_container(struct jparser *j, struct jval *v, bool object)
 
 static int parse_value(struct jparser *j, struct jval *v)
 {
+	char cb[16];
+
 	skip_ws(j);
 	if (j->p >= j->end)
 		return jfail(j, "unexpected end of file");
+	v->line = j->line;
+	v->col = column(j);
 	switch (*j->p) {
 	case '{': return parse_container(j, v, true);
 	case '[': return parse_container(j, v, false);
@@ -256,13 +374,13 @@ static int parse_value(struct jparser *j, struct jval *v)
 	default:
 		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
 			return parse_number(j, v);
-		return jfail(j, "unexpected character '%c'", *j->p);
+		return jfail(j, "unexpected character %s", char_shown((unsigned char)*j->p, cb));
 	}
 }
 
 int jval_parse(const char *text, size_t len, struct jval *out, char *err, size_t errlen)
 {
-	struct jparser j = { text, text + len, text, err, errlen, 0 };
+	struct jparser j = { text, text + len, text, 1, text, err, errlen, 0 };
 
 	memset(out, 0, sizeof(*out));
 	if (parse_value(&j, out) < 0)
@@ -278,7 +396,7 @@ void jval_free(struct jval *v)
 	for (size_t i = 0; i < v->n; i++) {
 		jval_free(&v->items[i]);
 		if (v->keys)
-			free(v->keys[i]);
+			free(v->keys[i].name);
 	}
 	free(v->items);
 	free(v->keys);
@@ -291,7 +409,7 @@ const struct jval *jval_get(const struct jval *obj, const char *key)
 	if (!obj || obj->type != JV_OBJECT)
 		return NULL;
 	for (size_t i = 0; i < obj->n; i++)
-		if (obj->keys[i] && strcmp(obj->keys[i], key) == 0)
+		if (obj->keys[i].name[0] == key[0] && strcmp(obj->keys[i].name, key) == 0)
 			return &obj->items[i];
 	return NULL;
 }

@@ -55,10 +55,40 @@ bool layout_is_percpu_section(const char *name)
 	return percpu_section_p(name);
 }
 
-static bool is_note_section(const char *name)
+/* libbfd keeps an ELF section's type only in its private
+ * bfd_elf_section_data (elf-bfd.h, not installed), whose first member is
+ * the internal section header; binutils' own readelf-like tools read
+ * sh_type from there.  This mirrors that header's first fields.  A section
+ * whose mirror does not point back at the section (a libbfd with another
+ * layout) is judged by name instead, see is_note_section(). */
+struct elf_shdr_mirror {
+	unsigned int sh_name;
+	unsigned int sh_type;
+	bfd_vma sh_flags;
+	bfd_vma sh_addr;
+	file_ptr sh_offset;
+	bfd_size_type sh_size;
+	unsigned int sh_link;
+	unsigned int sh_info;
+	bfd_vma sh_addralign;
+	bfd_size_type sh_entsize;
+	asection *bfd_section;
+};
+
+#define ELF_SHT_NOTE 7u
+
+/* Is this an ELF note section (SHT_NOTE)?  Notes are found by their type,
+ * not by the section's name: a Linux-style link merges every .note.* into
+ * one ".notes" section, where the stride note must still be found. */
+static bool is_note_section(asection *sec)
 {
-	return strcmp(name, LAYOUT_NOTE_SECTION) == 0 ||
-	       strncmp(name, LAYOUT_NOTE_SECTION ".", sizeof(LAYOUT_NOTE_SECTION)) == 0;
+	const struct elf_shdr_mirror *h = sec->used_by_bfd;
+	const char *name = bfd_section_name(sec);
+
+	if (h && h->bfd_section == sec && h->sh_offset == sec->filepos)
+		return h->sh_type == ELF_SHT_NOTE;
+	/* Fallback for an unknown libbfd layout: the names linkers give notes. */
+	return name && strncmp(name, ".note", 5) == 0;
 }
 
 /* Linker-script markers and configuration symbols: not variables. */
@@ -113,10 +143,15 @@ static int check_contents_in_file(struct reader *r, asection *sec)
 	return 0;
 }
 
-/* Parse every note of one .note.percpu section. */
+/* Parse every note of one note section, keeping the stride notes (owner
+ * percpu-vm) and stepping over the others.  Name and descriptor are each
+ * padded to the section's alignment: 4 bytes, or 8 in an 8-aligned
+ * section (64-bit GNU property notes), as readelf and libbfd walk them. */
 static int read_notes(struct reader *r, asection *sec)
 {
 	uint64_t size = bfd_section_size(sec);
+	unsigned power = bfd_section_alignment(sec);
+	uint64_t pad = power == 3 ? 7 : 3;
 	bfd_byte *data;
 	uint64_t pos = 0;
 
@@ -124,11 +159,14 @@ static int read_notes(struct reader *r, asection *sec)
 		return -1;
 	if (!(bfd_section_flags(sec) & SEC_HAS_CONTENTS) || size == 0)
 		return 0;
+	if (power > 3)
+		return fail(r, "section %s: a note section aligned to 2**%u (notes are aligned "
+			    "to 4 or 8 bytes)", bfd_section_name(sec), power);
 	if (!bfd_malloc_and_get_section(r->abfd, sec, &data))
 		return fail(r, "section %s: cannot read its contents: %s", bfd_section_name(sec),
 			    bfd_errmsg(bfd_get_error()));
 	while (pos < size) {
-		uint64_t namesz, descsz, type, name_pad, desc_pad;
+		uint64_t namesz, descsz, type, desc_off, next;
 		const char *name;
 		const bfd_byte *desc;
 
@@ -141,9 +179,11 @@ static int read_notes(struct reader *r, asection *sec)
 		namesz = bfd_get_32(r->abfd, data + pos);
 		descsz = bfd_get_32(r->abfd, data + pos + 4);
 		type = bfd_get_32(r->abfd, data + pos + 8);
-		name_pad = (namesz + 3) & ~(uint64_t)3;
-		desc_pad = (descsz + 3) & ~(uint64_t)3;
-		if (name_pad > size - pos - 12 || desc_pad > size - pos - 12 - name_pad) {
+		/* From the note's start: the descriptor at the first aligned
+		 * byte after the name, the next note after the descriptor. */
+		desc_off = (12 + namesz + pad) & ~pad;
+		next = (desc_off + descsz + pad) & ~pad;
+		if (desc_off > size - pos || descsz > size - pos - desc_off) {
 			free(data);
 			return fail(r, "section %s: note at byte %llu (name %llu bytes, descriptor "
 				    "%llu bytes) runs past the section end (%llu bytes)",
@@ -152,7 +192,7 @@ static int read_notes(struct reader *r, asection *sec)
 				    (unsigned long long)size);
 		}
 		name = (const char *)data + pos + 12;
-		desc = data + pos + 12 + name_pad;
+		desc = data + pos + desc_off;
 		if (namesz == sizeof(LAYOUT_NOTE_OWNER) &&
 		    memcmp(name, LAYOUT_NOTE_OWNER, sizeof(LAYOUT_NOTE_OWNER)) == 0) {
 			struct layout_note *n;
@@ -172,7 +212,9 @@ static int read_notes(struct reader *r, asection *sec)
 			n->version = (unsigned)bfd_get_32(r->abfd, desc);
 			n->shift = (unsigned)bfd_get_32(r->abfd, desc + 4);
 		}
-		pos += 12 + name_pad + desc_pad;
+		if (next >= size - pos)
+			break; /* the last note (its final padding may be left out) */
+		pos += next;
 	}
 	free(data);
 	return 0;
@@ -235,10 +277,11 @@ static int read_sections(struct reader *r)
 		if (layout_is_percpu_section(name)) {
 			if (add_percpu_section(r, sec) < 0)
 				return -1;
-		} else if (is_note_section(name)) {
-			if (read_notes(r, sec) < 0)
-				return -1;
-		} else if (f->kind == LAYOUT_IMAGE && (flags & SEC_ALLOC) && bfd_section_size(sec)) {
+			continue;
+		}
+		if (is_note_section(sec) && read_notes(r, sec) < 0)
+			return -1;
+		if (f->kind == LAYOUT_IMAGE && (flags & SEC_ALLOC) && bfd_section_size(sec)) {
 			struct layout_stray *a;
 
 			if (check_contents_in_file(r, sec) < 0)
@@ -413,7 +456,7 @@ int layout_read_file(const char *path, struct layout_file *out, char *err, size_
 	if (S_ISDIR(st.st_mode))
 		return fail(&r, "is a directory");
 	if (!S_ISREG(st.st_mode))
-		return fail(&r, "not a regular file");
+		return fail(&r, "not a regular file (%s)", layout_file_type_name(st.st_mode));
 	r.file_size = (uint64_t)st.st_size;
 	r.abfd = bfd_openr(path, NULL);
 	if (!r.abfd)

@@ -13,11 +13,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "percpu-layout-jsonread.h"
 #include "percpu-layout.h"
@@ -74,16 +76,13 @@ static const char *get_str(const struct jval *obj, const char *key)
 	return v && v->type == JV_STRING ? v->str : NULL;
 }
 
-static bool get_uint(const struct jval *obj, const char *key, unsigned long long max,
-		     unsigned long long *out)
+/* A non-negative integer member (layout_report_check() vouched for its
+ * type and range), or 0. */
+static uint64_t get_uint(const struct jval *obj, const char *key)
 {
 	const struct jval *v = jval_get(obj, key);
 
-	if (!v || v->type != JV_NUMBER || v->num < 0 || v->num > (double)max ||
-	    v->num != (double)(unsigned long long)v->num)
-		return false;
-	*out = (unsigned long long)v->num;
-	return true;
+	return v && v->type == JV_NUMBER && v->integer && !v->negative ? v->magnitude : 0;
 }
 
 static int rfail(char *err, size_t errlen, const char *path, const char *fmt, ...)
@@ -91,14 +90,10 @@ static int rfail(char *err, size_t errlen, const char *path, const char *fmt, ..
 static int rfail(char *err, size_t errlen, const char *path, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(err, errlen, "%s: ", path);
 
-	if (n >= 0 && (size_t)n < errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	layout_sanitize_line(err);
+	va_start(ap, fmt);
+	layout_vfail(err, errlen, path, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -123,13 +118,11 @@ static void merge_variable(const struct name_index *ix, const struct jval *jv,
 	const char *name = get_str(jv, "name"), *file = get_str(jv, "file");
 	const struct jval *defined = jval_get(jv, "defined");
 	bool is_def = !defined || (defined->type == JV_BOOL && defined->boolean);
-	unsigned long long line = 0, align = 0;
+	uint64_t line = get_uint(jv, "line"), align = get_uint(jv, "align");
 	size_t i;
 
 	if (!name)
 		return;
-	get_uint(jv, "line", 0xffffffffu, &line);
-	get_uint(jv, "align", 1ull << 31, &align);
 	for (i = find_first(ix, name); i < ix->n && strcmp(ix->vars[i]->name, name) == 0; i++) {
 		struct layout_var *v = ix->vars[i];
 
@@ -155,13 +148,11 @@ static void merge_access(const struct name_index *ix, const struct jval *ja, con
 	const char *name = get_str(ja, "variable");
 	const char *file = get_str(ja, "file"), *kind = get_str(ja, "kind");
 	const char *fn = get_str(ja, "function");
-	unsigned long long line = 0, col = 0;
+	uint64_t line = get_uint(ja, "line"), col = get_uint(ja, "column");
 	size_t i;
 
 	if (!name)
 		return; /* an access through a pointer: no variable to attach it to */
-	get_uint(ja, "line", 0xffffffffu, &line);
-	get_uint(ja, "column", 0xffffffffu, &col);
 	for (i = find_first(ix, name); i < ix->n && strcmp(ix->vars[i]->name, name) == 0; i++) {
 		struct layout_var *v = ix->vars[i];
 		struct layout_access *a;
@@ -184,14 +175,51 @@ static void merge_access(const struct name_index *ix, const struct jval *ja, con
 	}
 }
 
+/* A report path that is not a regular file is refused before anything
+ * reads it: a FIFO without a writer, or a terminal, would block. */
+static int refuse_not_regular(const char *path, unsigned mode, char *err, size_t errlen)
+{
+	return rfail(err, errlen, path, "not a regular file (%s): give a plugin report or a "
+		     "directory of them", layout_file_type_name(mode));
+}
+
+/* Open a report without blocking on a FIFO that replaced it since the
+ * directory walk, and make sure it is a regular file. */
+static FILE *open_report(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *fp;
+
+	if (fd < 0) {
+		rfail(err, errlen, path, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		rfail(err, errlen, path, "%s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		refuse_not_regular(path, st.st_mode, err, errlen);
+		close(fd);
+		return NULL;
+	}
+	fp = fdopen(fd, "rb");
+	if (!fp) {
+		rfail(err, errlen, path, "%s", strerror(errno));
+		close(fd);
+	}
+	return fp;
+}
+
 static int merge_one(struct layout *l, const struct name_index *ix, const char *path, char *err,
 		     size_t errlen)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = open_report(path, err, errlen);
 	struct jval root;
-	const struct jval *vars, *acc, *fmt;
+	const struct jval *vars, *acc;
 	const char *unit;
-	unsigned long long version;
 	char jerr[200];
 	char *text;
 	size_t len;
@@ -199,7 +227,7 @@ static int merge_one(struct layout *l, const struct name_index *ix, const char *
 	int ret = -1;
 
 	if (!fp)
-		return rfail(err, errlen, path, "%s", strerror(errno));
+		return -1;
 	if (fseek(fp, 0, SEEK_END) != 0 || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0) {
 		fclose(fp);
 		return rfail(err, errlen, path, "cannot read: %s", strerror(errno));
@@ -216,26 +244,15 @@ static int merge_one(struct layout *l, const struct name_index *ix, const char *
 		return rfail(err, errlen, path, "short read");
 	}
 	if (jval_parse(text, len, &root, jerr, sizeof(jerr)) < 0) {
-		rfail(err, errlen, path, "%s", jerr);
+		/* jerr is "LINE:COL: problem": FILE:LINE:COL, as compilers say */
+		snprintf(err, errlen, "%s:%s", path, jerr);
+		layout_sanitize_line(err);
 		goto out;
 	}
-	fmt = jval_get(&root, "format");
-	if (root.type != JV_OBJECT || !fmt || fmt->type != JV_STRING ||
-	    strcmp(fmt->str, "percpu-vm-report") != 0) {
-		rfail(err, errlen, path, "not a percpu-vm plugin report (no \"format\": "
-		      "\"percpu-vm-report\")");
+	if (layout_report_check(&root, path, err, errlen) < 0)
 		goto out;
-	}
-	if (!get_uint(&root, "version", 1000, &version) || version != 1) {
-		rfail(err, errlen, path, "report version is not 1");
-		goto out;
-	}
 	vars = jval_get(&root, "variables");
 	acc = jval_get(&root, "accesses");
-	if (!vars || vars->type != JV_ARRAY || !acc || acc->type != JV_ARRAY) {
-		rfail(err, errlen, path, "\"variables\" and \"accesses\" must be arrays");
-		goto out;
-	}
 	unit = get_str(&root, "unit");
 	for (size_t i = 0; i < vars->n; i++)
 		merge_variable(ix, &vars->items[i], unit);
@@ -290,11 +307,14 @@ static int collect_dir(const char *dir, struct path_list *out, int depth, char *
 			 * parent would make the walk loop. */
 			if (S_ISDIR(st.st_mode) && S_ISDIR(lst.st_mode)) {
 				ret = collect_dir(here.v[i], out, depth + 1, err, errlen);
-			} else if (S_ISREG(st.st_mode) && len > 5 &&
-				   strcmp(here.v[i] + len - 5, ".json") == 0) {
-				layout_grow(&out->v, &out->cap, out->n, sizeof(char *));
-				out->v[out->n++] = here.v[i];
-				continue;
+			} else if (len > 5 && strcmp(here.v[i] + len - 5, ".json") == 0) {
+				if (!S_ISREG(st.st_mode)) {
+					ret = refuse_not_regular(here.v[i], st.st_mode, err, errlen);
+				} else {
+					layout_grow(&out->v, &out->cap, out->n, sizeof(char *));
+					out->v[out->n++] = here.v[i];
+					continue;
+				}
 			}
 		}
 		free(here.v[i]);
@@ -321,6 +341,8 @@ int layout_merge_reports(struct layout *l, char *const *paths, size_t n, char *e
 			ret = collect_dir(paths[i], &files, 0, err, errlen);
 			if (ret == 0 && files.n == before)
 				ret = rfail(err, errlen, paths[i], "no *.json report in this directory");
+		} else if (!S_ISREG(st.st_mode)) {
+			ret = refuse_not_regular(paths[i], st.st_mode, err, errlen);
 		} else {
 			layout_grow(&files.v, &files.cap, files.n, sizeof(char *));
 			files.v[files.n++] = layout_xstrdup(paths[i]);

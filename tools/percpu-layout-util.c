@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "percpu-layout.h"
 
@@ -93,6 +94,7 @@ const char *layout_problem_kind_name(enum layout_problem_kind k)
 	case LAYOUT_PB_PLACEMENT: return "placement";
 	case LAYOUT_PB_NOTE: return "bad-note";
 	case LAYOUT_PB_MARKERS: return "markers";
+	case LAYOUT_PB_WINDOW_OVERFLOW: return "window-overflow";
 	}
 	return "unknown";
 }
@@ -147,6 +149,31 @@ void layout_add_problem(struct layout *l, enum layout_problem_kind kind, const c
 		out_of_memory();
 	/* names come from the file: keep each problem on one line */
 	layout_sanitize_line(p->message);
+}
+
+int layout_vfail(char *err, size_t errlen, const char *where, const char *fmt, va_list ap)
+{
+	int n = snprintf(err, errlen, "%s: ", where);
+
+	if (n >= 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	layout_sanitize_line(err);
+	return -1;
+}
+
+const char *layout_file_type_name(unsigned mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
 }
 
 void layout_human_size(uint64_t bytes, char *buf, size_t len)

@@ -12,6 +12,7 @@
 #ifndef PERCPU_LAYOUT_H
 #define PERCPU_LAYOUT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -154,6 +155,7 @@ enum layout_problem_kind {
 	LAYOUT_PB_PLACEMENT,      /* the allocator refused an area */
 	LAYOUT_PB_NOTE,           /* a stride note the tool cannot read */
 	LAYOUT_PB_MARKERS,        /* __per_cpu_start/__per_cpu_end disagree with the sections */
+	LAYOUT_PB_WINDOW_OVERFLOW, /* the window runs past the end of the address space */
 };
 const char *layout_problem_kind_name(enum layout_problem_kind k);
 
@@ -234,6 +236,13 @@ char *layout_put_hex(char *p, uint64_t v, int digits);
  * become '?' wherever a line must stay one line (errors, --check, text). */
 void layout_sanitize_line(char *s);
 void layout_put_name(FILE *out, const char *s);
+/* "WHERE: message" into err, on one line (control characters as '?');
+ * returns -1.  For the report errors, WHERE being a file or FILE:LINE:COL. */
+int layout_vfail(char *err, size_t errlen, const char *where, const char *fmt, va_list ap);
+/* What a stat() mode that is not a regular file is ("a FIFO", "a
+ * character device" ...), for the errors refusing it: reading a FIFO or a
+ * terminal would wait for a writer that may never come. */
+const char *layout_file_type_name(unsigned mode);
 /* "4 KiB", "1 MiB", "1.5 MiB": for the text and SVG outputs. */
 void layout_human_size(uint64_t bytes, char *buf, size_t len);
 

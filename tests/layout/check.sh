@@ -147,6 +147,34 @@ grep -q "plugin reports: none declares this file's variables" "$layout_out" ||
 $CC -m32 -c "$LAYOUT_FIXTURES/note-v2.s" -o "$c/note-v2.o"
 expect_problems "unknown note version" bad-note note-v2.o
 
+# A window that runs past the end of the address space: an i386 kernel
+# with its window moved to 0xfffff000 (64 CPUs x 1 MiB end at 0x103fff000),
+# and a 64-bit object whose window wraps past 2^64.  Windows that end
+# exactly at 2^32 and at 2^64 fit.
+expect_problems "window past the 32-bit address space" window-overflow --base 0xfffff000 kernel.elf
+grep -q -F "kernel.elf: the per-CPU window at 0xfffff000 (64 CPUs x stride 0x100000, base from option) runs past the end of the 32-bit address space: from CPU 0 on, the CPUs' copies do not fit in it" \
+	"$layout_err" || fail "window-overflow message (32-bit): $(cat "$layout_err")"
+expect_clean "window that ends at 4 GiB" --base 0xfc000000 kernel.elf
+printf '\t.section .data.percpu,"aw"\n\t.globl wide\n\t.type wide,@object\n\t.size wide,8\nwide:\n\t.quad 1\n' \
+	> "$layout_tmp/x64.s"
+$CC -m64 -c "$layout_tmp/x64.s" -o "$c/x64.o"
+expect_problems "window past the 64-bit address space" window-overflow \
+	--shift 20 --nr-cpus 64 --base 0xfffffffffc100000 x64.o
+grep -q "x64.o: the per-CPU window at 0xfffffffffc100000 .* 64-bit address space: from CPU 63 on" \
+	"$layout_err" || fail "window-overflow message (64-bit): $(cat "$layout_err")"
+expect_clean "window that ends at 2^64" --shift 20 --nr-cpus 64 --base 0xfffffffffc000000 x64.o
+layout_run "$c" --json --base 0xfffff000 kernel.elf
+if [ "$layout_status" -eq 0 ] && "$PYTHON3" -c '
+import json, sys, jsonschema
+doc = json.load(open(sys.argv[1]))
+jsonschema.validate(doc, json.load(open(sys.argv[2])))
+assert [p["kind"] for p in doc["problems"]] == ["window-overflow"], doc["problems"]
+' "$layout_out" "$top_srcdir/tests/layout/layout-schema.json"; then
+	pass "window-overflow in JSON, valid against the schema"
+else
+	fail "window-overflow in JSON"
+fi
+
 # The problems in JSON, valid against the schema.
 layout_run "$c" --json --dynamic 800000 kernel.elf big-a.ko fs16.ko overhang.ko note-v2.o
 if [ "$layout_status" -eq 0 ] && "$PYTHON3" -c '

@@ -95,25 +95,13 @@ expect_error lib.a "an archive: give the objects inside it instead"
 $OBJCOPY -O srec "$m/net.ko" "$m/net.srec"
 expect_error net.srec "not an ELF object \(libbfd reads it as srec\)"
 
-# Usage: an image after the first input; a bad report.
+# Usage: an image after the first input (bad reports: bad-reports.sh).
 layout_run "$m" net.ko kernel.elf
 if [ "$layout_status" -eq 2 ] && grep -q "kernel.elf: a linked image can only be the first input" "$layout_err"; then
 	pass "$(cat "$layout_err")"
 else
 	fail "image as a module: exit $layout_status: $(cat "$layout_err")"
 fi
-printf '{"format": "percpu-vm-report", "version": 1,\n  "variables": [,]}\n' > "$m/bad.json"
-printf '{"format": "something-else"}' > "$m/other.json"
-for r in "bad.json:2:17: unexpected character ','" "other.json:not a percpu-vm plugin report"; do
-	layout_run "$m" --reports "${r%%:*}" net.ko
-	if [ "$layout_status" -eq 2 ] && [ "$(wc -l < "$layout_err")" -eq 1 ] &&
-	   grep -q "^percpu-layout: ${r%%:*}: ${r#*:}" "$layout_err"; then
-		pass "$(cat "$layout_err")"
-	else
-		fail "report ${r%%:*}: exit $layout_status: $(cat "$layout_err")"
-	fi
-done
-
 # The fuzz corpus: each input is read, or refused in one line; no crash.
 n=0
 for f in "$top_srcdir"/tests/layout/corpus/*; do

@@ -349,6 +349,47 @@ static void test_json_reader(void)
 	jval_free(&v);
 }
 
+/* Every value knows where it is written; integers are exact to 64 bits;
+ * a key written twice is an error at the second, also in a big object. */
+static void test_json_positions(void)
+{
+	static const char text[] = "{\"a\": 1,\n  \"big\": 18446744073709551615, \"f\": 1.0,\n"
+				   "  \"neg\": -3, \"huge\": 18446744073709551616}";
+	char big[20 * 40 + 16], err[200];
+	const struct jval *x;
+	struct jval v;
+	size_t n = 0;
+
+	CU_ASSERT_EQUAL_FATAL(jval_parse(text, strlen(text), &v, err, sizeof(err)), 0);
+	x = jval_get(&v, "big");
+	CU_ASSERT(x->integer && !x->negative && x->magnitude == UINT64_MAX);
+	CU_ASSERT_EQUAL(x->line, 2);
+	CU_ASSERT_EQUAL(x->col, 10);
+	CU_ASSERT_FALSE(jval_get(&v, "f")->integer);
+	x = jval_get(&v, "neg");
+	CU_ASSERT(x->integer && x->negative && x->magnitude == 3);
+	CU_ASSERT_EQUAL(x->line, 3);
+	CU_ASSERT_EQUAL(x->col, 10);
+	CU_ASSERT_FALSE(jval_get(&v, "huge")->integer);
+	jval_free(&v);
+
+	CU_ASSERT_EQUAL(jval_parse("{\"k\": 1,\n \"k\": [{\"k\": 2}]}", 27, &v, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "2:2: duplicate key \"k\" (first at 1:2)");
+	jval_free(&v);
+	/* a character quoted in an error is shown by its byte if not printable */
+	CU_ASSERT_EQUAL(jval_parse("\"a\\\n\"", 5, &v, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "1:4: bad escape \\ followed by byte 0x0a");
+	jval_free(&v);
+	/* 41 keys (sorted, not compared pairwise): k7 again at the end */
+	big[n++] = '{';
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "\"k%d\":%d,", i, i);
+	n += (size_t)snprintf(big + n, sizeof(big) - n, "\"k7\":0}");
+	CU_ASSERT_EQUAL(jval_parse(big, n, &v, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "duplicate key \"k7\" (first at 1:"));
+	jval_free(&v);
+}
+
 static void test_percpu_section_names(void)
 {
 	static const char *const yes[] = { ".data.percpu", ".bss.percpu", ".data..percpu",
@@ -386,6 +427,7 @@ static const struct cunit_test tests[] = {
 	{ "an image after the first input", test_image_second_is_refused },
 	{ "sizes inferred without st_size", test_inferred_sizes },
 	{ "JSON reader", test_json_reader },
+	{ "JSON positions, integers, duplicate keys", test_json_positions },
 	{ "per-CPU section names", test_percpu_section_names },
 	{ "human sizes", test_human_size },
 };
