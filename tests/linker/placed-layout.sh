@@ -76,7 +76,7 @@ done
 # is page aligned (the loader gives the area that alignment), then the
 # read-mostly ones.
 for l in bfd lld; do
-	ld_with $l -r -T "$top_srcdir/ldscripts/module.lds" -o "$tmp/m-$l.o" "$tmp/placed.o" "$tmp/data.o" \
+	ld_with $l -r $LT_LPATH -T module.lds -o "$tmp/m-$l.o" "$tmp/placed.o" "$tmp/data.o" \
 		> "$tmp/ld.out" 2>&1 || { cat "$tmp/ld.out"; die "module link with $l failed"; }
 	"$READELF" -sW "$tmp/m-$l.o" | awk '$4 == "OBJECT" { print $2, $8 }' | sort > "$tmp/m-$l.syms"
 done

@@ -88,7 +88,7 @@ for l in bfd lld; do
 		check "$script/$l" "$tmp/k.elf" .data.percpu
 	done
 	extra=; [ $l = bfd ] && extra=--force-group-allocation
-	"$ld" -m elf_i386 -r $extra -T "$top_srcdir/ldscripts/module.lds" -o "$tmp/m.o" "$tmp/names32.o" \
+	"$ld" -m elf_i386 -r $extra $LT_LPATH -T module.lds -o "$tmp/m.o" "$tmp/names32.o" \
 		> "$tmp/ld.out" 2>&1 || { cat "$tmp/ld.out"; die "module.lds with $l: link failed"; }
 	check "module.lds/$l" "$tmp/m.o" .bss.percpu
 	for script in "$top_builddir/ldscripts/percpu-hosted.lds" "$top_srcdir/ldscripts/percpu-hosted-classic.lds"; do
