@@ -99,3 +99,58 @@ percpu_diag_bad_table_attr (location_t loc, tree decl, const char *why)
   error_at (loc, "%<percpu_offset_table%> attribute on %qD is invalid: %s",
 	    decl, why);
 }
+
+/* ---- the plugin's arguments (percpu_args.c) ----
+ * Given before any source is read, so without a location: GCC prints them
+ * as "cc1: error: ...". */
+
+void
+percpu_diag_arg_unknown (const char *key, const char *value, const char *known)
+{
+  error ("unknown argument %<-fplugin-arg-%s-%s%s%s%> (known: %s)",
+	 PERCPU_PLUGIN_NAME, key, value ? "=" : "", value ? value : "", known);
+}
+
+void
+percpu_diag_arg_repeated (const char *key, const char *first,
+			  const char *again)
+{
+  if (first && again)
+    error ("%<-fplugin-arg-%s-%s%> is given twice (%<%s=%s%>, then "
+	   "%<%s=%s%>): give it once, so that which one counts does not "
+	   "depend on the order of the flags", PERCPU_PLUGIN_NAME, key,
+	   key, first, key, again);
+  else
+    error ("%<-fplugin-arg-%s-%s%> is given twice: give it once",
+	   PERCPU_PLUGIN_NAME, key);
+}
+
+void
+percpu_diag_arg_needs_value (const char *key)
+{
+  error ("%<-fplugin-arg-%s-%s%> needs a value: %<-fplugin-arg-%s-%s=...%>",
+	 PERCPU_PLUGIN_NAME, key, PERCPU_PLUGIN_NAME, key);
+}
+
+void
+percpu_diag_arg_takes_no_value (const char *key, const char *value)
+{
+  error ("%<-fplugin-arg-%s-%s%> takes no value (got %qs)",
+	 PERCPU_PLUGIN_NAME, key, value);
+}
+
+void
+percpu_diag_arg_bad_value (const char *key, const char *value,
+			   const char *why)
+{
+  error ("%<-fplugin-arg-%s-%s=%s%>: %s", PERCPU_PLUGIN_NAME, key, value, why);
+}
+
+void
+percpu_diag_arg_bad_choice (const char *key, const char *value,
+			    const char *what, const char *choice1,
+			    const char *choice2)
+{
+  error ("%<-fplugin-arg-%s-%s=%s%>: unknown %s (use %qs or %qs)",
+	 PERCPU_PLUGIN_NAME, key, value, what, choice1, choice2);
+}

@@ -32,6 +32,9 @@ extern const char *percpu_gcc_version;
 
 /* ---- arguments (percpu_args.c) ---- */
 enum percpu_mode { PERCPU_MODE_LOWER, PERCPU_MODE_CHECK };
+/* What to say about problems found through an offset table that has no
+ * percpu_offset_table attribute (recognised by its name only). */
+enum percpu_unmarked { PERCPU_UNMARKED_WARN, PERCPU_UNMARKED_SILENT };
 
 struct percpu_options
 {
@@ -40,12 +43,13 @@ struct percpu_options
   int shift;                /* shift=N, or -1 when not given */
   const char *report_file;  /* report=FILE, or NULL */
   bool help;                /* help was asked for */
+  enum percpu_unmarked unmarked_table;  /* unmarked-table=warn|silent */
 };
 
 extern struct percpu_options percpu_opts;
 
-/* Parse the plugin's arguments into percpu_opts.  Reports every bad
- * argument with error() and returns false if there was one. */
+/* Parse the plugin's arguments into percpu_opts.  Reports every bad,
+ * unknown or repeated argument and returns false if there was one. */
 bool percpu_parse_args (int argc, const struct plugin_argument *argv);
 void percpu_print_help (FILE *out);
 
@@ -88,6 +92,17 @@ void percpu_diag_stray_section (tree decl, const char *section);
 void percpu_diag_shift_mismatch (location_t loc, int attr_shift, int other,
 				 bool other_from_arg);
 void percpu_diag_bad_table_attr (location_t loc, tree decl, const char *why);
+void percpu_diag_arg_unknown (const char *key, const char *value,
+			      const char *known);
+void percpu_diag_arg_repeated (const char *key, const char *first,
+			       const char *again);
+void percpu_diag_arg_needs_value (const char *key);
+void percpu_diag_arg_takes_no_value (const char *key, const char *value);
+void percpu_diag_arg_bad_value (const char *key, const char *value,
+				const char *why);
+void percpu_diag_arg_bad_choice (const char *key, const char *value,
+				 const char *what, const char *choice1,
+				 const char *choice2);
 
 /* ---- the note (percpu_note.c) ---- */
 #define PERCPU_NOTE_OWNER   "percpu-vm"
