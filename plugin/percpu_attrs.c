@@ -230,8 +230,10 @@ percpu_finish_decl (void *event_data, void *)
     checked_decls = new hash_set<tree>;
   section = percpu_decl_section (decl);
   /* Marked per-CPU but given no section: .data.percpu (zero-initialised
-   * ones move to .bss.percpu once the whole unit is known). */
-  if (!section && !DECL_EXTERNAL (decl))
+   * ones move to .bss.percpu once the whole unit is known).  Not in
+   * mode=check, which leaves the object as it would be without us. */
+  if (!section && !DECL_EXTERNAL (decl)
+      && percpu_opts.mode == PERCPU_MODE_LOWER)
     {
       set_decl_section_name (decl, percpu_data_section);
       section = percpu_data_section;
