@@ -30,6 +30,7 @@
 #include "stringpool.h"
 #include "attribs.h"
 #include "varasm.h"
+#include "target.h"
 #include "stor-layout.h"
 #include "fold-const.h"
 #include "diagnostic.h"

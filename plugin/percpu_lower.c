@@ -178,7 +178,7 @@ lower_table_load (gimple_stmt_iterator *gsi, tree table, tree index)
       if (tree_int_cst_sgn (index) < 0
 	  || (entries && compare_tree_int (index, entries) >= 0))
 	{
-	  percpu_diag_cpu_out_of_range (loc, index, entries);
+	  percpu_diag_cpu_out_of_range (loc, index, table, entries);
 	  bad = true;
 	}
     }
@@ -186,7 +186,7 @@ lower_table_load (gimple_stmt_iterator *gsi, tree table, tree index)
    * and friends), which do bound the per-CPU area. */
   if (decl && !percpu_var_p (decl) && COMPLETE_TYPE_P (TREE_TYPE (decl)))
     {
-      percpu_diag_not_percpu (loc, decl);
+      percpu_diag_not_percpu (loc, decl, table);
       bad = true;
     }
   if (bad)

@@ -62,7 +62,7 @@ void percpu_place_zero_vars (void);
  * sits in one of the per-CPU input sections. */
 bool percpu_var_p (const_tree decl);
 /* The offset table: the variable declared with percpu_offset_table, or
- * (for diagnostics only) any variable named __per_cpu_offset. */
+ * (for the report and warnings only) any global named __per_cpu_offset. */
 bool percpu_offset_table_p (const_tree decl);
 /* True when DECL carries percpu_offset_table, i.e. the header told us
  * the table's contents (VM mode). */
@@ -82,8 +82,10 @@ opt_pass *percpu_make_lower_pass (gcc::context *ctx);
 
 /* ---- diagnostics (percpu_diag.c) ---- */
 void percpu_diag_direct_access (location_t loc, tree var, bool store);
-void percpu_diag_not_percpu (location_t loc, tree decl);
-void percpu_diag_cpu_out_of_range (location_t loc, tree cpu,
+/* TABLE is the offset table the access goes through: errors if it has
+ * the percpu_offset_table attribute, else warnings (unmarked-table=). */
+void percpu_diag_not_percpu (location_t loc, tree decl, tree table);
+void percpu_diag_cpu_out_of_range (location_t loc, tree cpu, tree table,
 				   unsigned HOST_WIDE_INT nr_cpus);
 void percpu_diag_too_big (tree decl, int shift);
 void percpu_diag_overaligned (tree decl);
