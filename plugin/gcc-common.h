@@ -27,6 +27,8 @@
 #include "gimple-walk.h"
 #include "gimple-pretty-print.h"
 #include "tree-cfg.h"
+#include "tree-ssa-dce.h"
+#include "tree-dfa.h"
 #include "stringpool.h"
 #include "attribs.h"
 #include "varasm.h"

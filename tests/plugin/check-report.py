@@ -57,6 +57,9 @@ want_sites = [
     ('others', 'variable-cpu', 'hidden', None, lowered),
     ('bump', 'this-cpu', 'counter', None, False),
     ('add_const', 'constant-cpu', 'initialised', 2, lowered),
+    ('pointer_form', 'variable-cpu', 'counter', None, lowered),
+    ('hidden_remote', 'variable-cpu', 'counter', None, lowered),
+    ('hidden_constant', 'constant-cpu', 'initialised', 4, lowered),
 ]
 got_sites = [(a['function'], a['kind'], a['variable'], a['cpu'], a['rewritten'])
              for a in report['accesses']]
