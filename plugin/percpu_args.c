@@ -53,34 +53,41 @@ apply_report (const char *value)
   return true;
 }
 
+/* A value that is one of two words: *WHICH = 0 for FIRST, 1 for SECOND. */
+bool
+apply_choice (const char *key, const char *value, const char *what,
+	      const char *first, const char *second, int *which)
+{
+  if (strcmp (value, first) && strcmp (value, second))
+    {
+      percpu_diag_arg_bad_choice (key, value, what, first, second);
+      return false;
+    }
+  *which = strcmp (value, first) ? 1 : 0;
+  return true;
+}
+
 bool
 apply_mode (const char *value)
 {
-  if (!strcmp (value, "lower"))
-    percpu_opts.mode = PERCPU_MODE_LOWER;
-  else if (!strcmp (value, "check"))
-    percpu_opts.mode = PERCPU_MODE_CHECK;
-  else
-    {
-      percpu_diag_arg_bad_choice ("mode", value, "mode", "lower", "check");
-      return false;
-    }
+  int check;
+
+  if (!apply_choice ("mode", value, "mode", "lower", "check", &check))
+    return false;
+  percpu_opts.mode = check ? PERCPU_MODE_CHECK : PERCPU_MODE_LOWER;
   return true;
 }
 
 bool
 apply_unmarked_table (const char *value)
 {
-  if (!strcmp (value, "warn"))
-    percpu_opts.unmarked_table = PERCPU_UNMARKED_WARN;
-  else if (!strcmp (value, "silent"))
-    percpu_opts.unmarked_table = PERCPU_UNMARKED_SILENT;
-  else
-    {
-      percpu_diag_arg_bad_choice ("unmarked-table", value, "setting", "warn",
-				  "silent");
-      return false;
-    }
+  int silent;
+
+  if (!apply_choice ("unmarked-table", value, "setting", "warn", "silent",
+		     &silent))
+    return false;
+  percpu_opts.unmarked_table = silent ? PERCPU_UNMARKED_SILENT
+			       : PERCPU_UNMARKED_WARN;
   return true;
 }
 
