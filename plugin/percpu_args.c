@@ -1,135 +1,246 @@
 /* plugin/percpu_args.c: the -fplugin-arg-percpu_plugin-KEY[=VALUE]
- * arguments.  An argument the plugin does not know is an error that names
- * it: a typo in a kernel Makefile must not silently turn a check off. */
+ * arguments, driven by one table that also prints `help`, so an argument
+ * cannot be accepted without being documented or the other way round.
+ *
+ * Every mistake is an error that names the argument (the wording is in
+ * percpu_diag.c): a typo in a kernel Makefile must not silently turn a
+ * check off, and an argument given twice (a Makefile's flags appended to
+ * a default) must not silently take whichever came last. */
 #include "percpu_plugin.h"
+#include <string>
 
-struct percpu_options percpu_opts = { false, PERCPU_MODE_LOWER, -1, NULL, false };
+struct percpu_options percpu_opts = {
+  false, PERCPU_MODE_LOWER, -1, NULL, false, PERCPU_UNMARKED_WARN
+};
 
-void
-percpu_print_help (FILE *out)
-{
-  fprintf (out,
-"percpu_plugin: per-CPU accesses as base + (cpu << shift), checked.\n"
-"Arguments (-fplugin-arg-" PERCPU_PLUGIN_NAME "-ARG):\n"
-"  shift=N       per-CPU stride is 1 << N (%d..%d); must agree with the\n"
-"                percpu_offset_table attribute of the headers; gives the\n"
-"                .note.percpu shift when the headers do not\n"
-"  report=FILE   write a JSON report of the unit's per-CPU variables and\n"
-"                access sites to FILE\n"
-"  mode=lower    rewrite offset-table loads and diagnose (default)\n"
-"  mode=check    diagnose and report only, change no code\n"
-"  disable       do nothing; the attributes stay registered\n"
-"  help          print this text\n"
-"See docs/plugin.md for the diagnostics and the report schema.\n",
-	   PERCPU_MIN_SHIFT, PERCPU_MAX_SHIFT);
-}
+#define PERCPU_STR_(x) #x
+#define PERCPU_STR(x) PERCPU_STR_(x)
+
+namespace {
 
 /* Parse a decimal shift; false if it is not one in range. */
-static bool
-parse_shift (const char *text, int *shift)
+bool
+apply_shift (const char *value)
 {
   char *end;
   long v;
 
-  if (!text || !*text || !ISDIGIT (*text))
-    return false;
-  errno = 0;
-  v = strtol (text, &end, 10);
-  if (errno || *end || v < PERCPU_MIN_SHIFT || v > PERCPU_MAX_SHIFT)
-    return false;
-  *shift = (int) v;
+  if (ISDIGIT (*value))
+    {
+      errno = 0;
+      v = strtol (value, &end, 10);
+      if (!errno && !*end && v >= PERCPU_MIN_SHIFT && v <= PERCPU_MAX_SHIFT)
+	{
+	  percpu_opts.shift = (int) v;
+	  return true;
+	}
+    }
+  percpu_diag_arg_bad_value ("shift", value, "not a shift between "
+			     PERCPU_STR (PERCPU_MIN_SHIFT) " and "
+			     PERCPU_STR (PERCPU_MAX_SHIFT));
+  return false;
+}
+
+bool
+apply_report (const char *value)
+{
+  if (!*value)
+    {
+      percpu_diag_arg_bad_value ("report", value, "empty file name");
+      return false;
+    }
+  percpu_opts.report_file = value;
   return true;
 }
 
-/* Report an argument that needs a value and got none (or the reverse). */
-static bool
-want_value (const struct plugin_argument *arg, bool needs)
+/* A value that is one of two words: *WHICH = 0 for FIRST, 1 for SECOND. */
+bool
+apply_choice (const char *key, const char *value, const char *what,
+	      const char *first, const char *second, int *which)
 {
-  if (needs && !arg->value)
+  if (strcmp (value, first) && strcmp (value, second))
     {
-      error ("%<-fplugin-arg-%s-%s%> needs a value: "
-	     "%<-fplugin-arg-%s-%s=...%>", PERCPU_PLUGIN_NAME, arg->key,
-	     PERCPU_PLUGIN_NAME, arg->key);
+      percpu_diag_arg_bad_choice (key, value, what, first, second);
       return false;
     }
-  if (!needs && arg->value)
-    {
-      error ("%<-fplugin-arg-%s-%s%> takes no value (got %qs)",
-	     PERCPU_PLUGIN_NAME, arg->key, arg->value);
-      return false;
-    }
+  *which = strcmp (value, first) ? 1 : 0;
   return true;
+}
+
+bool
+apply_mode (const char *value)
+{
+  int check;
+
+  if (!apply_choice ("mode", value, "mode", "lower", "check", &check))
+    return false;
+  percpu_opts.mode = check ? PERCPU_MODE_CHECK : PERCPU_MODE_LOWER;
+  return true;
+}
+
+bool
+apply_unmarked_table (const char *value)
+{
+  int silent;
+
+  if (!apply_choice ("unmarked-table", value, "setting", "warn", "silent",
+		     &silent))
+    return false;
+  percpu_opts.unmarked_table = silent ? PERCPU_UNMARKED_SILENT
+			       : PERCPU_UNMARKED_WARN;
+  return true;
+}
+
+bool
+apply_disable (const char *)
+{
+  percpu_opts.disabled = true;
+  return true;
+}
+
+bool
+apply_help (const char *)
+{
+  percpu_opts.help = true;
+  return true;
+}
+
+/* One argument: its key, the value it takes (NULL: none), what `help`
+ * says about it (lines separated by '\n'), and how it is applied (false:
+ * the value was bad and has been reported). */
+struct arg_spec
+{
+  const char *key;
+  const char *value;
+  const char *help;
+  bool (*apply) (const char *value);
+};
+
+const arg_spec arg_specs[] = {
+  { "shift", "N",
+    "per-CPU stride is 1 << N (" PERCPU_STR (PERCPU_MIN_SHIFT) ".."
+    PERCPU_STR (PERCPU_MAX_SHIFT) "); must agree with the\n"
+    "percpu_offset_table attribute of the headers; gives the\n"
+    ".note.percpu shift when the headers do not",
+    apply_shift },
+  { "report", "FILE",
+    "write a JSON report of the unit's per-CPU variables and\n"
+    "access sites to FILE",
+    apply_report },
+  { "mode", "lower|check",
+    "lower: rewrite offset-table loads, move zero-initialised\n"
+    "per-CPU variables to .bss.percpu, emit .note.percpu and\n"
+    "diagnose (the default); check: diagnose and report only,\n"
+    "the object is exactly as without the plugin",
+    apply_mode },
+  { "unmarked-table", "warn|silent",
+    "problems found through a __per_cpu_offset without the\n"
+    "percpu_offset_table attribute (classic mode, foreign code)\n"
+    "are warnings (the default) or not diagnosed at all",
+    apply_unmarked_table },
+  { "disable", NULL,
+    "do nothing; the attributes stay registered",
+    apply_disable },
+  { "help", NULL,
+    "print this text",
+    apply_help },
+};
+
+const unsigned n_arg_specs = sizeof arg_specs / sizeof arg_specs[0];
+
+/* "'shift=', 'report=', ..., 'help'" (in GCC's quotes): for the
+ * unknown-argument error. */
+std::string
+known_args (void)
+{
+  std::string list;
+
+  for (unsigned i = 0; i < n_arg_specs; i++)
+    {
+      list += i ? ", " : "";
+      list += open_quote;
+      list += arg_specs[i].key;
+      list += arg_specs[i].value ? "=" : "";
+      list += close_quote;
+    }
+  return list;
+}
+
+} /* namespace */
+
+void
+percpu_print_help (FILE *out)
+{
+  const int help_column = 18;
+
+  fprintf (out,
+	   "percpu_plugin: per-CPU accesses as base + (cpu << shift), checked.\n"
+	   "Arguments (-fplugin-arg-" PERCPU_PLUGIN_NAME "-ARG):\n");
+  for (unsigned i = 0; i < n_arg_specs; i++)
+    {
+      const arg_spec &spec = arg_specs[i];
+      std::string usage = spec.key;
+
+      if (spec.value)
+	usage = usage + "=" + spec.value;
+      /* Usage in a column of its own, the help beside it or, for a long
+       * usage, below it. */
+      bool below = usage.size () > help_column - 3;
+      fprintf (out, "  %s%s", usage.c_str (), below ? "\n" : "");
+      int pad = below ? help_column : help_column - 2 - (int) usage.size ();
+      for (const char *line = spec.help; *line;)
+	{
+	  const char *end = strchr (line, '\n');
+	  int len = end ? (int) (end - line) : (int) strlen (line);
+
+	  fprintf (out, "%*s%.*s\n", pad, "", len, line);
+	  pad = help_column;
+	  line += len + (end ? 1 : 0);
+	}
+    }
+  fprintf (out, "Each argument at most once.  See docs/plugin.md for the "
+	   "diagnostics and the report.\n");
 }
 
 bool
 percpu_parse_args (int argc, const struct plugin_argument *argv)
 {
+  /* The argument that set each spec, to name both when one repeats. */
+  const struct plugin_argument *given[n_arg_specs] = {};
   bool ok = true;
 
   for (int i = 0; i < argc; i++)
     {
       const struct plugin_argument *arg = &argv[i];
-      const char *key = arg->key;
+      unsigned s = 0;
 
-      if (!strcmp (key, "shift"))
+      while (s < n_arg_specs && strcmp (arg_specs[s].key, arg->key))
+	s++;
+      if (s == n_arg_specs)
 	{
-	  if (!want_value (arg, true))
-	    ok = false;
-	  else if (!parse_shift (arg->value, &percpu_opts.shift))
-	    {
-	      error ("%<-fplugin-arg-%s-shift=%s%>: not a shift between %d "
-		     "and %d", PERCPU_PLUGIN_NAME, arg->value,
-		     PERCPU_MIN_SHIFT, PERCPU_MAX_SHIFT);
-	      ok = false;
-	    }
+	  percpu_diag_arg_unknown (arg->key, arg->value, known_args ().c_str ());
+	  ok = false;
+	  continue;
 	}
-      else if (!strcmp (key, "report"))
+      if (given[s])
 	{
-	  if (!want_value (arg, true))
-	    ok = false;
-	  else if (!*arg->value)
-	    {
-	      error ("%<-fplugin-arg-%s-report=%>: empty file name",
-		     PERCPU_PLUGIN_NAME);
-	      ok = false;
-	    }
-	  else
-	    percpu_opts.report_file = arg->value;
+	  percpu_diag_arg_repeated (arg->key, given[s]->value, arg->value);
+	  ok = false;
+	  continue;
 	}
-      else if (!strcmp (key, "mode"))
+      given[s] = arg;
+      if (arg_specs[s].value && !arg->value)
 	{
-	  if (!want_value (arg, true))
-	    ok = false;
-	  else if (!strcmp (arg->value, "lower"))
-	    percpu_opts.mode = PERCPU_MODE_LOWER;
-	  else if (!strcmp (arg->value, "check"))
-	    percpu_opts.mode = PERCPU_MODE_CHECK;
-	  else
-	    {
-	      error ("%<-fplugin-arg-%s-mode=%s%>: unknown mode (use %<lower%> "
-		     "or %<check%>)", PERCPU_PLUGIN_NAME, arg->value);
-	      ok = false;
-	    }
-	}
-      else if (!strcmp (key, "disable"))
-	{
-	  if (!want_value (arg, false))
-	    ok = false;
-	  percpu_opts.disabled = true;
-	}
-      else if (!strcmp (key, "help"))
-	{
-	  if (!want_value (arg, false))
-	    ok = false;
-	  percpu_opts.help = true;
-	}
-      else
-	{
-	  error ("unknown argument %<-fplugin-arg-%s-%s%s%s%> (known: %<shift=%>, "
-		 "%<report=%>, %<mode=%>, %<disable%>, %<help%>)", PERCPU_PLUGIN_NAME, key,
-		 arg->value ? "=" : "", arg->value ? arg->value : "");
+	  percpu_diag_arg_needs_value (arg->key);
 	  ok = false;
 	}
+      else if (!arg_specs[s].value && arg->value)
+	{
+	  percpu_diag_arg_takes_no_value (arg->key, arg->value);
+	  ok = false;
+	}
+      else if (!arg_specs[s].apply (arg->value))
+	ok = false;
     }
   return ok;
 }

@@ -54,6 +54,9 @@ percpu_offset_table_p (const_tree decl)
     return false;
   if (percpu_offset_table_attr_p (decl))
     return true;
+  /* By name: classic mode's table (no attribute), or a foreign one. */
+  if (!TREE_STATIC (decl) && !DECL_EXTERNAL (decl))
+    return false;
   return DECL_NAME (decl)
 	 && !strcmp (IDENTIFIER_POINTER (DECL_NAME (decl)), "__per_cpu_offset");
 }
@@ -227,8 +230,10 @@ percpu_finish_decl (void *event_data, void *)
     checked_decls = new hash_set<tree>;
   section = percpu_decl_section (decl);
   /* Marked per-CPU but given no section: .data.percpu (zero-initialised
-   * ones move to .bss.percpu once the whole unit is known). */
-  if (!section && !DECL_EXTERNAL (decl))
+   * ones move to .bss.percpu once the whole unit is known).  Not in
+   * mode=check, which leaves the object as it would be without us. */
+  if (!section && !DECL_EXTERNAL (decl)
+      && percpu_opts.mode == PERCPU_MODE_LOWER)
     {
       set_decl_section_name (decl, percpu_data_section);
       section = percpu_data_section;
@@ -253,6 +258,53 @@ percpu_finish_decl (void *event_data, void *)
     percpu_diag_overaligned (decl);
 }
 
+/* The flags GCC gives the section DECL is output in (what it compares to
+ * report a "section type conflict"): read-only or writable, RELRO.  As
+ * varasm computes them for a named section, with the name fixed so that
+ * only the variable itself counts. */
+static unsigned int
+section_flags_of (tree decl)
+{
+  tree init = DECL_INITIAL (decl);
+  int reloc = init && init != error_mark_node
+	      ? compute_reloc_for_constant (init) : 0;
+
+  return targetm.section_type_flags (decl, percpu_data_section, reloc);
+}
+
+/* Can zero-initialised variables move from .data.percpu to .bss.percpu
+ * without changing whether the unit compiles?  GCC gives all variables of
+ * one section the same flags, so a const (read-only) variable and a
+ * writable one in one section are an error.  Moving is safe only when
+ * every variable of the unit in either section has the same flags: then
+ * both sections stay uniform.  Otherwise nothing moves and the unit fails
+ * or compiles exactly as without the plugin (a const variable beside a
+ * writable one in .data.percpu keeps its error; a const one in
+ * .data.percpu and a writable one placed in .bss.percpu by hand keep
+ * compiling). */
+static bool
+zero_vars_movable_p (void)
+{
+  varpool_node *node;
+  bool seen = false;
+  unsigned int flags = 0;
+
+  FOR_EACH_DEFINED_VARIABLE (node)
+    {
+      tree decl = node->decl;
+      const char *section = percpu_decl_section (decl);
+
+      if (!section || (strcmp (section, percpu_data_section)
+		       && strcmp (section, percpu_bss_section)))
+	continue;
+      if (seen && section_flags_of (decl) != flags)
+	return false;
+      flags = section_flags_of (decl);
+      seen = true;
+    }
+  return true;
+}
+
 /* A per-CPU variable without initialiser, or one that is all zeros, need
  * not be stored in the image: .bss.percpu is zero-filled instead of copied. */
 void
@@ -260,6 +312,8 @@ percpu_place_zero_vars (void)
 {
   varpool_node *node;
 
+  if (!zero_vars_movable_p ())
+    return;
   FOR_EACH_DEFINED_VARIABLE (node)
     {
       tree decl = node->decl;

@@ -3,7 +3,7 @@
  *
  * Errors are for code that cannot work: the address computed is outside
  * the per-CPU window or belongs to something else, or the variable cannot
- * be placed.  The one warning is for a direct use of a per-CPU variable,
+ * be placed (warnings where the table is known by its name only, below).  The one warning is for a direct use of a per-CPU variable,
  * which is wrong in almost all code but means CPU 0's copy in VM mode,
  * something early boot code may want (it should say per_cpu(x, 0)).
  *
@@ -23,24 +23,60 @@ percpu_diag_direct_access (location_t loc, tree var, bool store)
 	    "%<per_cpu%>, %<this_cpu_read%> or %<this_cpu_write%>", var);
 }
 
-void
-percpu_diag_not_percpu (location_t loc, tree decl)
+/* Problems found through the offset table are errors when the table
+ * carries percpu_offset_table (VM mode: the unit uses our headers, and the
+ * code cannot work).  A table recognised by its name only may be anyone's
+ * (classic mode, or foreign code with an array of that name): there they
+ * are warnings, or nothing with unmarked-table=silent, so that the plugin
+ * never makes a unit fail that compiles without it.  The first such
+ * warning of a unit says why it is one and how to turn it off. */
+static bool
+table_diag (location_t loc, tree table, const char *gmsgid, ...)
+  ATTRIBUTE_GCC_DIAG (3, 4);
+
+static bool
+table_diag (location_t loc, tree table, const char *gmsgid, ...)
 {
-  auto_diagnostic_group d;
-  error_at (loc, "%qD is not a per-CPU variable: %<per_cpu%> of it computes "
-	    "an address in another CPU%'s window that holds something else",
-	    decl);
-  inform (DECL_SOURCE_LOCATION (decl), "%qD declared here; define it with "
-	  "%<DEFINE_PER_CPU%> or declare it with %<DECLARE_PER_CPU%>", decl);
+  static bool explained;
+  bool unmarked = !percpu_offset_table_attr_p (table);
+  va_list ap;
+  bool shown;
+
+  if (unmarked && percpu_opts.unmarked_table == PERCPU_UNMARKED_SILENT)
+    return false;
+  va_start (ap, gmsgid);
+  shown = emit_diagnostic_valist (unmarked ? DK_WARNING : DK_ERROR, loc, 0,
+				  gmsgid, &ap);
+  va_end (ap);
+  if (shown && unmarked && !explained)
+    {
+      explained = true;
+      inform (DECL_SOURCE_LOCATION (table), "%qD has no %<percpu_offset_table%> "
+	      "attribute and is taken for the per-CPU offset table by its name "
+	      "only, so this is a warning; %<-fplugin-arg-%s-unmarked-table=silent%> "
+	      "turns such warnings off", table, PERCPU_PLUGIN_NAME);
+    }
+  return shown;
 }
 
 void
-percpu_diag_cpu_out_of_range (location_t loc, tree cpu,
+percpu_diag_not_percpu (location_t loc, tree decl, tree table)
+{
+  auto_diagnostic_group d;
+  if (table_diag (loc, table, "%qD is not a per-CPU variable: %<per_cpu%> of "
+		  "it computes an address in another CPU%'s window that holds "
+		  "something else", decl))
+    inform (DECL_SOURCE_LOCATION (decl), "%qD declared here; define it with "
+	    "%<DEFINE_PER_CPU%> or declare it with %<DECLARE_PER_CPU%>", decl);
+}
+
+void
+percpu_diag_cpu_out_of_range (location_t loc, tree cpu, tree table,
 			      unsigned HOST_WIDE_INT nr_cpus)
 {
-  error_at (loc, "CPU %E is out of range: the per-CPU offset table has "
-	    "%<NR_CPUS%> = %wu entries (CPUs 0 to %wu)", cpu, nr_cpus,
-	    nr_cpus - 1);
+  table_diag (loc, table, "CPU %E is out of range: the per-CPU offset table "
+	      "has %<NR_CPUS%> = %wu entries (CPUs 0 to %wu)", cpu, nr_cpus,
+	      nr_cpus - 1);
 }
 
 void
@@ -99,4 +135,59 @@ percpu_diag_bad_table_attr (location_t loc, tree decl, const char *why)
 {
   error_at (loc, "%<percpu_offset_table%> attribute on %qD is invalid: %s",
 	    decl, why);
+}
+
+/* ---- the plugin's arguments (percpu_args.c) ----
+ * Given before any source is read, so without a location: GCC prints them
+ * as "cc1: error: ...". */
+
+void
+percpu_diag_arg_unknown (const char *key, const char *value, const char *known)
+{
+  error ("unknown argument %<-fplugin-arg-%s-%s%s%s%> (known: %s)",
+	 PERCPU_PLUGIN_NAME, key, value ? "=" : "", value ? value : "", known);
+}
+
+void
+percpu_diag_arg_repeated (const char *key, const char *first,
+			  const char *again)
+{
+  if (first && again)
+    error ("%<-fplugin-arg-%s-%s%> is given twice (%<%s=%s%>, then "
+	   "%<%s=%s%>): give it once, so that which one counts does not "
+	   "depend on the order of the flags", PERCPU_PLUGIN_NAME, key,
+	   key, first, key, again);
+  else
+    error ("%<-fplugin-arg-%s-%s%> is given twice: give it once",
+	   PERCPU_PLUGIN_NAME, key);
+}
+
+void
+percpu_diag_arg_needs_value (const char *key)
+{
+  error ("%<-fplugin-arg-%s-%s%> needs a value: %<-fplugin-arg-%s-%s=...%>",
+	 PERCPU_PLUGIN_NAME, key, PERCPU_PLUGIN_NAME, key);
+}
+
+void
+percpu_diag_arg_takes_no_value (const char *key, const char *value)
+{
+  error ("%<-fplugin-arg-%s-%s%> takes no value (got %qs)",
+	 PERCPU_PLUGIN_NAME, key, value);
+}
+
+void
+percpu_diag_arg_bad_value (const char *key, const char *value,
+			   const char *why)
+{
+  error ("%<-fplugin-arg-%s-%s=%s%>: %s", PERCPU_PLUGIN_NAME, key, value, why);
+}
+
+void
+percpu_diag_arg_bad_choice (const char *key, const char *value,
+			    const char *what, const char *choice1,
+			    const char *choice2)
+{
+  error ("%<-fplugin-arg-%s-%s=%s%>: unknown %s (use %qs or %qs)",
+	 PERCPU_PLUGIN_NAME, key, value, what, choice1, choice2);
 }

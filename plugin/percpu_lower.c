@@ -36,28 +36,177 @@ const pass_data percpu_lower_pass_data = {
   TODO_update_ssa | TODO_rebuild_cgraph_edges	/* todo_flags_finish */
 };
 
-/* The statement loads one entry of the offset table: return the table and
- * the index, else NULL_TREE. */
-tree
-offset_table_load (gimple *stmt, tree *index)
+/* One load of an offset-table entry. */
+struct table_entry
 {
-  tree rhs, table;
+  tree table;
+  tree index;		/* the entry: an SSA name or an INTEGER_CST ... */
+  HOST_WIDE_INT add;	/* ... plus this, for a name (`&table[1] + c`) */
+  tree pointer;		/* the address loaded through (pointer form), or
+			   NULL_TREE for table[i] */
+};
 
-  if (!is_gimple_assign (stmt) || !gimple_assign_single_p (stmt))
+/* A name's value divided by SIZE, when the name is `x * SIZE`: x. */
+tree
+scaled_index (tree bytes, unsigned HOST_WIDE_INT size)
+{
+  gimple *def;
+
+  if (TREE_CODE (bytes) != SSA_NAME)
     return NULL_TREE;
-  rhs = gimple_assign_rhs1 (stmt);
-  if (TREE_CODE (rhs) != ARRAY_REF)
+  def = SSA_NAME_DEF_STMT (bytes);
+  if (!is_gimple_assign (def) || gimple_assign_rhs_code (def) != MULT_EXPR)
     return NULL_TREE;
-  table = TREE_OPERAND (rhs, 0);
-  if (!percpu_offset_table_p (table))
+  tree a = gimple_assign_rhs1 (def), b = gimple_assign_rhs2 (def);
+  if (TREE_CODE (a) == INTEGER_CST)
+    std::swap (a, b);
+  if (TREE_CODE (b) != INTEGER_CST || compare_tree_int (b, size) != 0)
     return NULL_TREE;
-  *index = TREE_OPERAND (rhs, 1);
-  return table;
+  return a;
 }
 
-/* The declaration whose address OP is (through integer conversions),
- * or NULL_TREE when OP is not a known object's address (a dynamic
- * per-CPU pointer, say). */
+/* Pointer arithmetic on the table, `*(__per_cpu_offset + cpu)`, reaches the
+ * pass as
+ *     _1 = cpu_2 * 4;  _3 = &__per_cpu_offset + _1;  _4 = *_3;
+ * (constant CPUs are folded to table[3] before).  Follow the address back
+ * to the table: at most one scaled index and any constant byte offset
+ * that is a whole number of entries.  True when RHS is such a load. */
+bool
+pointer_entry (tree rhs, struct table_entry *entry)
+{
+  tree ptr = TREE_OPERAND (rhs, 0);
+  tree var = NULL_TREE;
+  tree first = TREE_OPERAND (rhs, 1);	/* the MEM_REF's own offset */
+  offset_int bytes = wi::sext (wi::to_offset (first),
+			       TYPE_PRECISION (TREE_TYPE (first)));
+
+  for (int depth = 0; depth < 8; depth++)
+    {
+      if (TREE_CODE (ptr) == ADDR_EXPR)
+	{
+	  poly_int64 off;
+	  HOST_WIDE_INT cst;
+	  tree table = get_addr_base_and_unit_offset (TREE_OPERAND (ptr, 0),
+						      &off);
+	  if (!table || !percpu_offset_table_p (table)
+	      || TREE_CODE (TREE_TYPE (table)) != ARRAY_TYPE
+	      || !off.is_constant (&cst))
+	    return false;
+	  tree elt = TREE_TYPE (TREE_TYPE (table));
+	  if (!INTEGRAL_TYPE_P (TREE_TYPE (rhs))
+	      || !tree_fits_uhwi_p (TYPE_SIZE_UNIT (elt))
+	      || !tree_int_cst_equal (TYPE_SIZE_UNIT (TREE_TYPE (rhs)),
+				      TYPE_SIZE_UNIT (elt)))
+	    return false;
+	  unsigned HOST_WIDE_INT size = tree_to_uhwi (TYPE_SIZE_UNIT (elt));
+	  bytes += cst;
+	  if (size == 0 || wi::smod_trunc (bytes, size) != 0
+	      || !wi::fits_shwi_p (bytes))
+	    return false;
+	  HOST_WIDE_INT entries = bytes.to_shwi () / (HOST_WIDE_INT) size;
+	  entry->table = table;
+	  entry->pointer = TREE_OPERAND (rhs, 0);
+	  if (!var)
+	    {
+	      entry->index = build_int_cst (ssizetype, entries);
+	      entry->add = 0;
+	      return true;
+	    }
+	  entry->index = scaled_index (var, size);
+	  entry->add = entries;
+	  return entry->index != NULL_TREE;
+	}
+      if (TREE_CODE (ptr) != SSA_NAME)
+	return false;
+      gimple *def = SSA_NAME_DEF_STMT (ptr);
+      if (!is_gimple_assign (def))
+	return false;
+      enum tree_code code = gimple_assign_rhs_code (def);
+      if (code == POINTER_PLUS_EXPR)
+	{
+	  tree off = gimple_assign_rhs2 (def);
+	  if (TREE_CODE (off) == INTEGER_CST)
+	    bytes += wi::sext (wi::to_offset (off), TYPE_PRECISION (sizetype));
+	  else if (var)
+	    return false;
+	  else
+	    var = off;
+	}
+      else if (!CONVERT_EXPR_CODE_P (code)
+	       && !(gimple_assign_single_p (def)
+		    && (TREE_CODE (gimple_assign_rhs1 (def)) == SSA_NAME
+			|| TREE_CODE (gimple_assign_rhs1 (def)) == ADDR_EXPR)))
+	return false;
+      ptr = gimple_assign_rhs1 (def);
+    }
+  return false;
+}
+
+/* Does the statement load one entry of the offset table, as table[i] or
+ * through pointer arithmetic on it?  Both are lowered, checked and
+ * reported alike. */
+bool
+offset_table_load (gimple *stmt, struct table_entry *entry)
+{
+  tree rhs;
+
+  if (!is_gimple_assign (stmt) || !gimple_assign_single_p (stmt))
+    return false;
+  rhs = gimple_assign_rhs1 (stmt);
+  if (TREE_CODE (rhs) == MEM_REF)
+    return pointer_entry (rhs, entry);
+  if (TREE_CODE (rhs) != ARRAY_REF
+      || !percpu_offset_table_p (TREE_OPERAND (rhs, 0)))
+    return false;
+  entry->table = TREE_OPERAND (rhs, 0);
+  entry->index = TREE_OPERAND (rhs, 1);
+  entry->add = 0;
+  entry->pointer = NULL_TREE;
+  return true;
+}
+
+/* An asm with an empty template does nothing: Linux's RELOC_HIDE (and
+ * OPTIMIZER_HIDE_VAR) pass an address through one,
+ *     __asm__ ("" : "=r" (__p) : "0" (&var));
+ * only to hide from GCC where the result points.  It is neither an access
+ * nor the end of the address's trail. */
+bool
+empty_asm_p (const gasm *stmt)
+{
+  for (const char *c = gimple_asm_string (stmt); *c; c++)
+    if (!ISSPACE (*c))
+      return false;
+  return true;
+}
+
+/* OP is an output of an empty asm: the input tied to it ("0"), whose
+ * value it is; else NULL_TREE. */
+tree
+hidden_value (const gasm *stmt, tree op)
+{
+  if (!empty_asm_p (stmt))
+    return NULL_TREE;
+  for (unsigned out = 0; out < gimple_asm_noutputs (stmt); out++)
+    {
+      if (TREE_VALUE (gimple_asm_output_op (stmt, out)) != op)
+	continue;
+      for (unsigned in = 0; in < gimple_asm_ninputs (stmt); in++)
+	{
+	  tree input = gimple_asm_input_op (stmt, in);
+	  const char *constraint
+	    = TREE_STRING_POINTER (TREE_VALUE (TREE_PURPOSE (input)));
+	  char *end;
+	  if (ISDIGIT (*constraint)
+	      && strtoul (constraint, &end, 10) == out && !*end)
+	    return TREE_VALUE (input);
+	}
+    }
+  return NULL_TREE;
+}
+
+/* The declaration whose address OP is (through integer conversions and
+ * empty asms), or NULL_TREE when OP is not a known object's address (a
+ * dynamic per-CPU pointer, say). */
 tree
 address_base_decl (tree op)
 {
@@ -74,6 +223,13 @@ address_base_decl (tree op)
       if (TREE_CODE (op) != SSA_NAME)
 	return NULL_TREE;
       gimple *def = SSA_NAME_DEF_STMT (op);
+      if (gasm *asm_stmt = dyn_cast<gasm *> (def))
+	{
+	  op = hidden_value (asm_stmt, op);
+	  if (!op)
+	    return NULL_TREE;
+	  continue;
+	}
       if (!is_gimple_assign (def))
 	return NULL_TREE;
       enum tree_code code = gimple_assign_rhs_code (def);
@@ -159,8 +315,9 @@ this_cpu_index_p (tree index)
 /* Check and record one offset-table load, and rewrite it to a shift when
  * the table's contents are known.  Returns true if it rewrote. */
 bool
-lower_table_load (gimple_stmt_iterator *gsi, tree table, tree index)
+lower_table_load (gimple_stmt_iterator *gsi, const struct table_entry *entry)
 {
+  tree table = entry->table, index = entry->index;
   gimple *stmt = gsi_stmt (*gsi);
   location_t loc = gimple_location (stmt);
   tree lhs = gimple_assign_lhs (stmt);
@@ -178,7 +335,7 @@ lower_table_load (gimple_stmt_iterator *gsi, tree table, tree index)
       if (tree_int_cst_sgn (index) < 0
 	  || (entries && compare_tree_int (index, entries) >= 0))
 	{
-	  percpu_diag_cpu_out_of_range (loc, index, entries);
+	  percpu_diag_cpu_out_of_range (loc, index, table, entries);
 	  bad = true;
 	}
     }
@@ -186,7 +343,7 @@ lower_table_load (gimple_stmt_iterator *gsi, tree table, tree index)
    * and friends), which do bound the per-CPU area. */
   if (decl && !percpu_var_p (decl) && COMPLETE_TYPE_P (TREE_TYPE (decl)))
     {
-      percpu_diag_not_percpu (loc, decl);
+      percpu_diag_not_percpu (loc, decl, table);
       bad = true;
     }
   if (bad)
@@ -202,6 +359,9 @@ lower_table_load (gimple_stmt_iterator *gsi, tree table, tree index)
   tree type = TREE_TYPE (rhs);
   gimple_seq seq = NULL;
   tree cpu = gimple_convert (&seq, loc, type, index);
+  if (entry->add)
+    cpu = gimple_build (&seq, loc, PLUS_EXPR, type, cpu,
+			build_int_cst (type, entry->add));
   tree offset = gimple_build (&seq, loc, LSHIFT_EXPR, type, cpu,
 			      build_int_cst (integer_type_node, shift));
   if (seq)
@@ -212,10 +372,13 @@ lower_table_load (gimple_stmt_iterator *gsi, tree table, tree index)
 }
 
 /* An inline asm that names a per-CPU variable as an operand is a this-CPU
- * accessor (the i386 headers' single %fs-prefixed instructions). */
+ * accessor (the i386 headers' single %fs-prefixed instructions); an empty
+ * one only hides an address and is not. */
 void
 record_asm_accesses (gasm *stmt)
 {
+  if (empty_asm_p (stmt))
+    return;
   unsigned n_in = gimple_asm_ninputs (stmt), n_out = gimple_asm_noutputs (stmt);
 
   for (unsigned i = 0; i < n_in + n_out; i++)
@@ -269,13 +432,17 @@ percpu_lower_pass::execute (function *fun)
 {
   basic_block bb;
   bool changed = false;
+  /* Addresses of rewritten pointer-form loads, whose computation
+   * (`&__per_cpu_offset + _1`) is dead now: removed below, so that no
+   * reference to the table is left even at -O0. */
+  auto_bitmap dead_addresses;
 
   FOR_EACH_BB_FN (bb, fun)
     for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi);
 	 gsi_next (&gsi))
       {
 	gimple *stmt = gsi_stmt (gsi);
-	tree table, index;
+	struct table_entry entry;
 
 	if (is_gimple_debug (stmt))
 	  continue;
@@ -284,13 +451,21 @@ percpu_lower_pass::execute (function *fun)
 	    record_asm_accesses (asm_stmt);
 	    continue;
 	  }
-	if ((table = offset_table_load (stmt, &index)))
+	if (offset_table_load (stmt, &entry))
 	  {
-	    changed |= lower_table_load (&gsi, table, index);
+	    if (lower_table_load (&gsi, &entry))
+	      {
+		changed = true;
+		if (entry.pointer && TREE_CODE (entry.pointer) == SSA_NAME)
+		  bitmap_set_bit (dead_addresses,
+				  SSA_NAME_VERSION (entry.pointer));
+	      }
 	    continue;
 	  }
 	walk_stmt_load_store_ops (stmt, NULL, direct_load, direct_store);
       }
+  if (!bitmap_empty_p (dead_addresses))
+    simple_dce_from_worklist (dead_addresses);
   return changed ? TODO_update_ssa : 0;
 }
 

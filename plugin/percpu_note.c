@@ -1,7 +1,8 @@
 /* plugin/percpu_note.c: the .note.percpu ELF note.
  *
- * Every object built with the plugin records the per-CPU shift it was
- * compiled for:
+ * Every object built with the plugin in mode=lower records the per-CPU
+ * shift it was compiled for (mode=check changes nothing in the object, so
+ * it emits none):
  *     namesz 10, descsz 8, type PERCPU_NOTE_TYPE, "percpu-vm\0" (padded),
  *     desc: u32 format version, u32 shift
  * in a section .note.percpu of COMDAT group "percpu_stride_<shift>".  The

@@ -21,18 +21,22 @@ static struct plugin_info percpu_plugin_info = {
 };
 
 /* Before the IPA passes (where -flto streams the unit): the last point at
- * which every variable is known and none has been written out. */
+ * which every variable is known and none has been written out.  mode=check
+ * changes nothing in the object: no section moves, and no note either (an
+ * object built without the plugin has none, and the note is a promise
+ * about code the plugin made). */
 static void
 percpu_all_ipa_passes_start (void *, void *)
 {
   int shift = percpu_unit_shift ();
+  bool lower = percpu_opts.mode == PERCPU_MODE_LOWER;
 
-  if (!seen_error ())
+  if (lower && !seen_error ())
     percpu_place_zero_vars ();
   percpu_report_copy_vars ();
   if (seen_error ())
     return;
-  if (shift >= 0)
+  if (lower && shift >= 0)
     percpu_emit_note (shift);
 }
 

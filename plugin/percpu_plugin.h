@@ -32,6 +32,9 @@ extern const char *percpu_gcc_version;
 
 /* ---- arguments (percpu_args.c) ---- */
 enum percpu_mode { PERCPU_MODE_LOWER, PERCPU_MODE_CHECK };
+/* What to say about problems found through an offset table that has no
+ * percpu_offset_table attribute (recognised by its name only). */
+enum percpu_unmarked { PERCPU_UNMARKED_WARN, PERCPU_UNMARKED_SILENT };
 
 struct percpu_options
 {
@@ -40,12 +43,13 @@ struct percpu_options
   int shift;                /* shift=N, or -1 when not given */
   const char *report_file;  /* report=FILE, or NULL */
   bool help;                /* help was asked for */
+  enum percpu_unmarked unmarked_table;  /* unmarked-table=warn|silent */
 };
 
 extern struct percpu_options percpu_opts;
 
-/* Parse the plugin's arguments into percpu_opts.  Reports every bad
- * argument with error() and returns false if there was one. */
+/* Parse the plugin's arguments into percpu_opts.  Reports every bad,
+ * unknown or repeated argument and returns false if there was one. */
 bool percpu_parse_args (int argc, const struct plugin_argument *argv);
 void percpu_print_help (FILE *out);
 
@@ -58,7 +62,7 @@ void percpu_place_zero_vars (void);
  * sits in one of the per-CPU input sections. */
 bool percpu_var_p (const_tree decl);
 /* The offset table: the variable declared with percpu_offset_table, or
- * (for diagnostics only) any variable named __per_cpu_offset. */
+ * (for the report and warnings only) any global named __per_cpu_offset. */
 bool percpu_offset_table_p (const_tree decl);
 /* True when DECL carries percpu_offset_table, i.e. the header told us
  * the table's contents (VM mode). */
@@ -78,8 +82,10 @@ opt_pass *percpu_make_lower_pass (gcc::context *ctx);
 
 /* ---- diagnostics (percpu_diag.c) ---- */
 void percpu_diag_direct_access (location_t loc, tree var, bool store);
-void percpu_diag_not_percpu (location_t loc, tree decl);
-void percpu_diag_cpu_out_of_range (location_t loc, tree cpu,
+/* TABLE is the offset table the access goes through: errors if it has
+ * the percpu_offset_table attribute, else warnings (unmarked-table=). */
+void percpu_diag_not_percpu (location_t loc, tree decl, tree table);
+void percpu_diag_cpu_out_of_range (location_t loc, tree cpu, tree table,
 				   unsigned HOST_WIDE_INT nr_cpus);
 void percpu_diag_too_big (tree decl, int shift);
 void percpu_diag_overaligned (tree decl);
@@ -88,6 +94,17 @@ void percpu_diag_stray_section (tree decl, const char *section);
 void percpu_diag_shift_mismatch (location_t loc, int attr_shift, int other,
 				 bool other_from_arg);
 void percpu_diag_bad_table_attr (location_t loc, tree decl, const char *why);
+void percpu_diag_arg_unknown (const char *key, const char *value,
+			      const char *known);
+void percpu_diag_arg_repeated (const char *key, const char *first,
+			       const char *again);
+void percpu_diag_arg_needs_value (const char *key);
+void percpu_diag_arg_takes_no_value (const char *key, const char *value);
+void percpu_diag_arg_bad_value (const char *key, const char *value,
+				const char *why);
+void percpu_diag_arg_bad_choice (const char *key, const char *value,
+				 const char *what, const char *choice1,
+				 const char *choice2);
 
 /* ---- the note (percpu_note.c) ---- */
 #define PERCPU_NOTE_OWNER   "percpu-vm"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/plugin/args.sh: the plugin's arguments and how it loads.
-#   - an unknown or malformed argument is an error naming it;
-#   - help prints the arguments; disable keeps the attributes but changes
+#   - an unknown, malformed or repeated argument is an error naming it;
+#   - help prints every argument the plugin knows; disable keeps the attributes but changes
 #     nothing (no rewrite, no note, no diagnostics);
 #   - a plugin built for another GCC is refused with a message naming
 #     both versions;
@@ -43,16 +43,40 @@ while read -r gcc so; do
 	expect_error "$gcc" "$so" "'$P-mode=fast': unknown mode" $P-mode=fast
 	expect_error "$gcc" "$so" "'$P-report' needs a value" $P-report
 	expect_error "$gcc" "$so" "'$P-disable' takes no value" $P-disable=yes
+	expect_error "$gcc" "$so" "'$P-unmarked-table=loud': unknown setting (use 'warn' or 'silent')" \
+		$P-unmarked-table=loud
 	expect_error "$gcc" "$so" "cannot write the report to '/nonexistent/dir/r.json'" \
 		$P-report=/nonexistent/dir/r.json
+	# Given twice: an error naming it, whether or not the values differ
+	# (which one would count depends on the order of the flags).
+	expect_error "$gcc" "$so" "'$P-shift' is given twice ('shift=$PERCPU_SHIFT', then 'shift=21')" \
+		$P-shift=$PERCPU_SHIFT $P-shift=21
+	expect_error "$gcc" "$so" "'$P-report' is given twice ('report=a.json', then 'report=b.json')" \
+		$P-report=a.json $P-report=b.json
+	expect_error "$gcc" "$so" "'$P-mode' is given twice ('mode=check', then 'mode=lower')" \
+		$P-mode=check $P-mode=lower
+	expect_error "$gcc" "$so" "'$P-mode' is given twice ('mode=check', then 'mode=check')" \
+		$P-mode=check $P-mode=check
+	expect_error "$gcc" "$so" "'$P-unmarked-table' is given twice" \
+		$P-unmarked-table=warn $P-unmarked-table=silent
+	expect_error "$gcc" "$so" "'$P-disable' is given twice" $P-disable $P-disable
 
-	# help: the text, and the unit still compiles.
+	# help: the text, and the unit still compiles.  Every argument the
+	# unknown-argument error lists as known has its line in the help.
 	if out=$($gcc -c -o "$plugin_tmp/h.o" -fchecking -fplugin="$so" $P-help $PLUGIN_TEST_INCLUDES "$src" 2>&1) \
-	   && grep -q "mode=check" <<<"$out" && grep -q "report=FILE" <<<"$out"; then
+	   && grep -q "mode=lower|check" <<<"$out" && grep -q "report=FILE" <<<"$out"; then
 		pass "$tag: help lists the arguments"
 	else
 		fail "$tag: help: $out"
 	fi
+	known=$($gcc -c -o "$plugin_tmp/x.o" -fplugin="$so" $P-nosuch "$src" 2>&1 |
+		sed -n "s/.*(known: \(.*\))\$/\1/p" | tr -d "',=")
+	[ -n "$known" ] || fail "$tag: the unknown-argument error lists no known arguments"
+	for key in $known; do
+		grep -Eq "^  $key(=| |\$)" <<<"$out" \
+			&& pass "$tag: help describes '$key'" \
+			|| fail "$tag: '$key' is known but not in the help"
+	done
 
 	# disable: attributes known (the #error above), nothing rewritten or
 	# diagnosed, no note.

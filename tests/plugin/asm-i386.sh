@@ -2,6 +2,8 @@
 # tests/plugin/asm-i386.sh: the code the plugin makes, on i386 -O2.
 #   - remote per_cpu() has no reference to the offset table: cpu << shift;
 #   - a constant CPU is one absolute operand (var + cpu * stride);
+#   - pointer arithmetic on the table (`*(__per_cpu_offset + cpu)`) gives
+#     the same code as per_cpu();
 #   - each this_cpu_* op is one %fs-prefixed instruction;
 #   - in classic mode the plugin changes no code;
 #   - without the plugin (control) the table is read, so the checks above
@@ -45,7 +47,8 @@ while read -r gcc so; do
 		|| { fail "$tag: VM-mode compile without the plugin"; continue; }
 
 	for fn in remote_read remote_write remote_elem remote_ptr sum_all \
-		  const_read const_write const_elem; do
+		  const_read const_write const_elem ptr_read ptr_next_read \
+		  ptr_const_read hidden_read; do
 		no_table "$vm" $fn
 	done
 	asm_body "$ctl" remote_read | grep -q __per_cpu_offset \
@@ -53,6 +56,19 @@ while read -r gcc so; do
 	asm_body "$vm" remote_read | grep -q "^sall \$$PERCPU_SHIFT, " \
 		|| fail "$tag: remote_read: no shift by $PERCPU_SHIFT"
 
+	# Pointer arithmetic on the table lowers exactly like an index.
+	for pair in ptr_read:remote_read ptr_next_read:remote_next_read ptr_const_read:const_read; do
+		expect_body "$vm" ${pair%%:*} "$(asm_body "$vm" ${pair#*:})"
+	done
+	asm_body "$ctl" ptr_read | grep -q __per_cpu_offset \
+		|| fail "$tag: control: without the plugin ptr_read should read the table"
+	# At -O0 too: the dead address computation (&__per_cpu_offset + ...)
+	# is removed with the load.
+	$gcc $PLUGIN_TEST_I386 -O0 $PLUGIN_CODE_INCLUDES -fchecking -fplugin="$so" -DCONFIG_HAS_VM_PERCPU \
+		-S "$src" -o "$plugin_tmp/$tag-O0.s" || fail "$tag: -O0 compile with the plugin"
+	for fn in ptr_read ptr_next_read hidden_read; do
+		no_table "$plugin_tmp/$tag-O0.s" $fn
+	done
 	expect_body "$vm" const_read "movl counter+$((3 * stride)), %eax" "ret"
 	expect_body "$vm" const_write "movl \$7, counter+$((5 * stride))" "ret"
 	expect_body "$vm" const_elem "movl table+$((2 * stride + 16)), %eax" "ret"

@@ -34,13 +34,6 @@ expect_notes () {
 	fi
 }
 
-# section_of OBJ SYMBOL: the section name of a defined symbol.
-section_of () {
-	local ndx
-	ndx=$($READELF -sW "$1" | awk -v s="$2" '$8 == s { print $7 }')
-	$READELF -SW "$1" | sed -n "s/^ *\[ *$ndx\] \([^ ]*\) .*/\1/p"
-}
-
 note="$PERCPU_SHIFT 1 0x50435055"
 other="$other_shift 1 0x50435055"
 while read -r gcc so; do

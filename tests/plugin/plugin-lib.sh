@@ -66,3 +66,10 @@ asm_body () {
 		inside && /^\t[a-z]/ { sub(/^\t/, ""); gsub(/\t/, " "); print }
 	' "$1"
 }
+
+# section_of OBJ SYMBOL: the section name of a defined symbol.
+section_of () {
+	local ndx
+	ndx=$($READELF -sW "$1" | awk -v s="$2" '$8 == s { print $7 }')
+	$READELF -SW "$1" | sed -n "s/^ *\[ *$ndx\] \([^ ]*\) .*/\1/p"
+}

@@ -3,6 +3,7 @@
  * CPUs need NR_CPUS >= 6: it is built against the test programs' config.h
  * (tests/plugin/plugin-lib.sh). */
 #include <percpu-vm/percpu.h>
+#include "hidden-accessor.h"
 
 DEFINE_PER_CPU(unsigned int, counter);
 DEFINE_PER_CPU(unsigned short, half);
@@ -22,6 +23,23 @@ unsigned int sum_all(void)
 		s += per_cpu(counter, cpu);
 	return s;
 }
+
+/* Pointer arithmetic on the table, and Linux's accessor shape (the
+ * address through an empty asm): the same code as per_cpu(). */
+unsigned int ptr_read(unsigned int cpu)
+{
+	return *(unsigned int *)((unsigned long)&counter + *(__per_cpu_offset + cpu));
+}
+unsigned int ptr_next_read(unsigned int cpu)
+{
+	return *(unsigned int *)((unsigned long)&counter + *(&__per_cpu_offset[1] + cpu));
+}
+unsigned int remote_next_read(unsigned int cpu) { return per_cpu(counter, cpu + 1); }
+unsigned int ptr_const_read(void)
+{
+	return *(unsigned int *)((unsigned long)&counter + *(__per_cpu_offset + 3));
+}
+unsigned int hidden_read(unsigned int cpu) { return hidden_per_cpu(counter, cpu); }
 
 /* A constant CPU: one absolute operand. */
 unsigned int const_read(void) { return per_cpu(counter, 3); }
