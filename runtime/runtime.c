@@ -42,10 +42,11 @@ static bool layout_meta(unsigned shift, unsigned nr_cpus, unsigned max_areas,
 {
 	size_t nr_pages, n;
 
-	if (shift < PCPU_PAGE_SHIFT || shift > max_shift() || nr_cpus == 0 ||
+	if (shift < PCPU_MIN_SHIFT || shift > max_shift() || nr_cpus == 0 ||
 	    nr_cpus > PCPU_MAX_CPUS || max_areas == 0)
 		return false;
-	nr_pages = (size_t)1 << (shift - PCPU_PAGE_SHIFT);
+	/* A reference count for each usable page offset, none for the guard. */
+	nr_pages = ((size_t)1 << (shift - PCPU_PAGE_SHIFT)) - PCPU_GUARD_SIZE / PCPU_PAGE_SIZE;
 	m->alloc = round_meta(pcpu_alloc_meta_size(max_areas));
 	if (m->alloc == 0)
 		return false;
@@ -126,10 +127,12 @@ int pcpu_runtime_init(struct pcpu_runtime_storage *storage, const struct pcpu_pa
 	rt->base = p->base;
 	rt->shift = p->shift;
 	rt->stride = (size_t)1 << p->shift;
-	rt->nr_pages = rt->stride >> PCPU_PAGE_SHIFT;
+	rt->usable = rt->stride - PCPU_GUARD_SIZE;
+	rt->nr_pages = rt->usable >> PCPU_PAGE_SHIFT;
 	rt->nr_cpus = p->nr_cpus;
 	rt->ops = ops;
-	if (pcpu_alloc_init(&rt->alloc, rt->stride, p->max_areas, mem, m.alloc) != PCPU_OK)
+	/* The allocator never sees the guard page, so no area can reach it. */
+	if (pcpu_alloc_init(&rt->alloc, rt->usable, p->max_areas, mem, m.alloc) != PCPU_OK)
 		return PCPU_ERR_INVAL;
 	mem += m.alloc;
 	rt->refcount = (uint32_t *)(void *)mem;
@@ -164,7 +167,7 @@ static int area_create(struct pcpu_runtime *rt, unsigned char kind, const void *
 		return PCPU_ERR_NOSPACE;
 	size = init_size + zero_size;
 	if (at_zero) {
-		if (size > rt->stride)
+		if (size > rt->usable)
 			return PCPU_ERR_NOSPACE;
 		off = 0; /* the allocator is empty: checked by the caller */
 		if (rt->free_area == PCPU_NO_AREA)
@@ -209,7 +212,7 @@ static int area_find(struct pcpu_runtime *rt, uintptr_t addr, unsigned char kind
 	void *user;
 	int err;
 
-	if (addr < rt->base || addr - rt->base >= rt->stride)
+	if (addr < rt->base || addr - rt->base >= rt->usable)
 		return PCPU_ERR_NOTALLOC;
 	err = pcpu_alloc_lookup(&rt->alloc, addr - rt->base, NULL, &user);
 	if (err)

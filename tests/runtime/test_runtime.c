@@ -11,6 +11,8 @@
 #define SHIFT 16
 #define NCPU 4
 #define STRIDE ((size_t)1 << SHIFT)
+#define USABLE (STRIDE - PCPU_GUARD_SIZE) /* where areas may lie */
+#define GUARD_PAGE (USABLE / PCPU_PAGE_SIZE) /* the stride's last page */
 
 static struct rt_fixture X;
 static unsigned char tmpl[8192];
@@ -52,6 +54,8 @@ static void test_init_params(void)
 
 	CU_ASSERT(need > 0);
 	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(11, NCPU, 8), 0);
+	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(12, NCPU, 8), 0); /* all guard */
+	CU_ASSERT(pcpu_runtime_meta_size(PCPU_MIN_SHIFT, NCPU, 8) > 0);
 	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(SHIFT, 0, 8), 0);
 	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(SHIFT, PCPU_MAX_CPUS + 1, 8), 0);
 	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(SHIFT, NCPU, 0), 0);
@@ -80,6 +84,7 @@ static void test_init_params(void)
 	BAD(base, f.base + 1);
 	BAD(base, UINTPTR_MAX - 4095); /* window would wrap */
 	BAD(shift, 11);
+	BAD(shift, 12); /* one page: nothing usable besides the guard */
 	BAD(shift, 63);
 	BAD(nr_cpus, 0);
 	BAD(nr_cpus, PCPU_MAX_CPUS + 1);
@@ -195,10 +200,78 @@ static void test_module_and_dyn(void)
 	CU_ASSERT_EQUAL(st.mapped_offsets, 1);
 	CU_ASSERT_EQUAL(st.mapped_pages, 2);
 	CU_ASSERT_EQUAL(st.online_cpus, 2);
-	CU_ASSERT_EQUAL(st.largest_free, STRIDE - 756);
+	CU_ASSERT_EQUAL(st.largest_free, USABLE - 756);
 	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, 0), 2);
 	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, 1), 0);
 	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, STRIDE), 0); /* out of range */
+	CU_ASSERT_PTR_NULL(check_invariants(&X));
+	fixture_destroy(&X);
+}
+
+static bool cpu_pages_mapped(unsigned cpu, size_t from, size_t to)
+{
+	for (size_t p = from; p < to; p++)
+		if (!fake_arch_is_mapped(&X.f, cpu, p))
+			return false;
+	return true;
+}
+
+/* The stride's last page is a guard: no area of any kind reaches into it,
+ * to the byte, whatever its alignment, and it is mapped on no CPU even when
+ * the usable part is full and every CPU is online (check_invariants checks
+ * that too, after every call here and in test_churn). */
+static void test_guard_page(void)
+{
+	struct pcpu_stats st;
+	uintptr_t a = 0;
+
+	/* The static area: the whole usable part, and not one byte more. */
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	NO_CHANGE(pcpu_static_init(X.rt, NULL, 0, USABLE + 1), PCPU_ERR_NOSPACE);
+	NO_CHANGE(pcpu_static_init(X.rt, tmpl, 1, USABLE), PCPU_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(pcpu_static_init(X.rt, tmpl, 100, USABLE - 100), PCPU_OK);
+	for (unsigned cpu = 1; cpu < NCPU; cpu++)
+		CU_ASSERT_EQUAL(pcpu_cpu_online(X.rt, cpu), PCPU_OK);
+	for (unsigned cpu = 0; cpu < NCPU; cpu++) {
+		CU_ASSERT(cpu_pages_mapped(cpu, 0, GUARD_PAGE));
+		CU_ASSERT(!fake_arch_is_mapped(&X.f, cpu, GUARD_PAGE));
+	}
+	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, GUARD_PAGE - 1), 1);
+	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, GUARD_PAGE), 0);
+	pcpu_get_stats(X.rt, &st);
+	CU_ASSERT_EQUAL(st.largest_free, 0);
+	CU_ASSERT_EQUAL(st.mapped_pages, NCPU * GUARD_PAGE);
+	NO_CHANGE(pcpu_dyn_alloc(X.rt, 1, 1, &a), PCPU_ERR_NOSPACE);
+	CU_ASSERT_PTR_NULL(check_invariants(&X));
+	fixture_destroy(&X);
+
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	CU_ASSERT_EQUAL(pcpu_cpu_online(X.rt, 1), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_static_init(X.rt, tmpl, 100, 0), PCPU_OK);
+	/* A dynamic area from the static area's end to the guard, exactly. */
+	NO_CHANGE(pcpu_dyn_alloc(X.rt, USABLE - 100 + 1, 4, &a), PCPU_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, USABLE - 100, 4, &a), PCPU_OK);
+	CU_ASSERT_EQUAL(a + (USABLE - 100), X.f.base + USABLE);
+	CU_ASSERT(cpu_pages_mapped(0, 0, GUARD_PAGE) && cpu_pages_mapped(1, 0, GUARD_PAGE));
+	CU_ASSERT(!fake_arch_is_mapped(&X.f, 0, GUARD_PAGE));
+	CU_ASSERT(!fake_arch_is_mapped(&X.f, 1, GUARD_PAGE));
+	CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, a), PCPU_OK);
+	/* Page aligned: the last usable page is as high as an area goes. */
+	NO_CHANGE(pcpu_dyn_alloc(X.rt, USABLE - 4096 + 1, 4096, &a), PCPU_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, USABLE - 4096, 4096, &a), PCPU_OK);
+	CU_ASSERT_EQUAL(a, X.f.base + 4096);
+	CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, a), PCPU_OK);
+	/* A module area: template and zeros up to the guard, not past it. */
+	NO_CHANGE(pcpu_module_alloc(X.rt, tmpl, 8, USABLE - 108 + 1, 4, &a), PCPU_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(pcpu_module_alloc(X.rt, tmpl, 8, USABLE - 108, 4, &a), PCPU_OK);
+	CU_ASSERT_EQUAL(a, X.f.base + 100);
+	CU_ASSERT(!fake_arch_is_mapped(&X.f, 1, GUARD_PAGE));
+	/* No address in the guard page is an area's. */
+	NO_CHANGE(pcpu_module_free(X.rt, X.f.base + USABLE), PCPU_ERR_NOTALLOC);
+	NO_CHANGE(pcpu_dyn_free(X.rt, X.f.base + STRIDE - 1), PCPU_ERR_NOTALLOC);
+	CU_ASSERT_EQUAL(pcpu_module_free(X.rt, a), PCPU_OK);
+	pcpu_get_stats(X.rt, &st);
+	CU_ASSERT_EQUAL(st.largest_free, USABLE - 100);
 	CU_ASSERT_PTR_NULL(check_invariants(&X));
 	fixture_destroy(&X);
 }
@@ -276,20 +349,21 @@ static void test_bad_phys(void)
 }
 
 /* The bookkeeping: the allocator's records and the area slots (max_areas
- * of each), a reference count per page offset, a bit per CPU, each part
+ * of each), a reference count per usable page offset (none for the guard
+ * page), a bit per CPU, each part
  * rounded to 16 bytes, plus 16 to align the caller's memory.  Nothing per
  * (CPU, page offset): 4096 CPUs cost the 64-CPU figure plus a bigger
  * bitmap, and the runtime runs in exactly that many bytes. */
 static size_t meta_parts(unsigned shift, unsigned cpus, unsigned areas)
 {
 	return pcpu_alloc_meta_size(areas) + areas * sizeof(struct pcpu_area) +
-	       ((size_t)1 << (shift - 12)) * sizeof(uint32_t) + (cpus + 31) / 32 * 4;
+	       (((size_t)1 << (shift - 12)) - 1) * sizeof(uint32_t) + (cpus + 31) / 32 * 4;
 }
 
 static void test_meta_bound(void)
 {
 	static const struct { unsigned shift, cpus, areas; } cfg[] = {
-		{ 20, 64, 256 }, { 20, 4096, 256 }, { 28, 64, 256 }, { 12, 1, 1 }, { 16, 4096, 8 },
+		{ 20, 64, 256 }, { 20, 4096, 256 }, { 28, 64, 256 }, { 13, 1, 1 }, { 16, 4096, 8 },
 	};
 	struct pcpu_runtime_storage st;
 	struct pcpu_runtime *rt = NULL;
@@ -525,6 +599,7 @@ static const struct cunit_test tests[] = {
 	{ "init checks its parameters", test_init_params },
 	{ "static area rules", test_static_rules },
 	{ "module and dynamic areas", test_module_and_dyn },
+	{ "the stride's last page is a guard, never handed out nor mapped", test_guard_page },
 	{ "bookkeeping full", test_bookkeeping_full },
 	{ "CPU hotplug", test_hotplug },
 	{ "a page that is not a page frame is refused", test_bad_phys },

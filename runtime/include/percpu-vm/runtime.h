@@ -5,7 +5,10 @@
  * hosted arch backend (runtime/arch/hosted/), into user-space tests.
  *
  * The window: CPU n's copy of per-CPU byte `off` lives at
- *     base + (n << shift) + off,        0 <= off < (1 << shift).
+ *     base + (n << shift) + off,        0 <= off < (1 << shift) - PCPU_GUARD_SIZE.
+ * The last page of every CPU's stride is a guard that is never handed out
+ * nor mapped, so an overflow off the end of CPU n's part faults instead of
+ * landing in CPU n+1's copy.
  * The runtime hands out offsets inside the stride (allocator.c), keeps every
  * page offset that some live allocation covers mapped on every online CPU and
  * nothing else (populate.c), and serves three clients: the kernel's static
@@ -35,6 +38,16 @@ extern "C" {
 #define PCPU_PAGE_SHIFT 12u
 #define PCPU_PAGE_SIZE  (1u << PCPU_PAGE_SHIFT)
 #define PCPU_MAX_CPUS   4096u
+
+/* The guard at the end of every CPU's stride: its last page, never handed
+ * out and never mapped.  Areas (static, module, dynamic) all lie in
+ * [0, stride - PCPU_GUARD_SIZE) of the stride, so a write one byte past the
+ * usable part of CPU n's copy faults rather than changing CPU n+1's data.
+ * percpu.lds asserts the same of the kernel's static area. */
+#define PCPU_GUARD_SIZE PCPU_PAGE_SIZE
+/* The smallest stride: two pages, one usable and the guard.  (A one-page
+ * stride would be all guard.) */
+#define PCPU_MIN_SHIFT  13u
 
 enum pcpu_error {
 	PCPU_OK = 0,
@@ -105,7 +118,7 @@ struct pcpu_arch_ops {
 /* How a runtime is set up. */
 struct pcpu_params {
 	uintptr_t base;        /* CPU 0's copy; page aligned */
-	unsigned shift;        /* stride = 1 << shift; 12..28 (or more on 64-bit hosts) */
+	unsigned shift;        /* stride = 1 << shift; 13..28 (13..40 on 64-bit hosts) */
 	unsigned nr_cpus;      /* possible CPUs, 1..PCPU_MAX_CPUS */
 	unsigned max_areas;    /* most live areas at once (static + modules + dynamic) */
 	void *meta;            /* caller memory of pcpu_runtime_meta_size() bytes */
@@ -116,7 +129,8 @@ struct pcpu_params {
 /* Bytes of bookkeeping a runtime with this stride, CPU count and area count
  * needs (0 if the parameters are out of range): the allocator's records and
  * the area slots (both grow with max_areas), one 32-bit reference count per
- * page offset (1 << (shift - 12) of them) and a bit per possible CPU (the
+ * usable page offset ((1 << (shift - 12)) - 1 of them: the guard page never
+ * has one) and a bit per possible CPU (the
  * online map).  Nothing grows with nr_cpus << shift: which data page backs
  * each mapped address is left to the page tables.  On i386, 64 CPUs, a
  * 1 MiB stride and 256 areas take 18,480 bytes (17 KiB of it for the 256
@@ -170,11 +184,12 @@ struct pcpu_stats {
 	size_t mapped_pages;      /* pages mapped in the window, all CPUs */
 	size_t live_areas;
 	unsigned online_cpus;
-	size_t largest_free;      /* biggest free extent in the stride */
+	size_t largest_free;      /* biggest free extent in the stride's usable part */
 };
 void pcpu_get_stats(const struct pcpu_runtime *rt, struct pcpu_stats *st);
 
-/* The reference count of one page offset (page index within the stride). */
+/* The reference count of one page offset (page index within the stride);
+ * 0 past the usable part (the guard page's count is 0 forever). */
 unsigned pcpu_page_refcount(const struct pcpu_runtime *rt, size_t page_index);
 bool pcpu_cpu_is_online(const struct pcpu_runtime *rt, unsigned cpu);
 uintptr_t pcpu_base(const struct pcpu_runtime *rt);
