@@ -105,6 +105,21 @@ probe_write32_fixup:
 	movl $1, %eax
 	ret
 
+/* int probe_write8(volatile uint8_t *addr, uint8_t value): one byte, for
+ * writes that must not touch the bytes after `addr` (the guard-page probe
+ * writes the last usable byte of a stride, then the first of its guard). */
+	.globl probe_write8, probe_write8_insn, probe_write8_fixup
+probe_write8:
+	movl 4(%esp), %edx
+	movl 8(%esp), %eax
+probe_write8_insn:
+	movb %al, (%edx)
+	xorl %eax, %eax
+	ret
+probe_write8_fixup:
+	movl $1, %eax
+	ret
+
 /* int probe_read32(const volatile uint32_t *addr, uint32_t *out) */
 	.globl probe_read32, probe_read32_insn, probe_read32_fixup
 probe_read32:
