@@ -111,7 +111,9 @@ int pcpu_runtime_init(struct pcpu_runtime_storage *storage, const struct pcpu_pa
 		return PCPU_ERR_INVAL;
 	if (!layout_meta(p->shift, p->nr_cpus, p->max_areas, &m) || p->meta_size < m.total)
 		return PCPU_ERR_INVAL;
-	if (p->base % PCPU_PAGE_SIZE)
+	/* Base 0 would make CPU 0's address of an area at offset 0 NULL, which
+	 * is pcpu_api_alloc's error and pcpu_base's "no runtime". */
+	if (p->base == 0 || p->base % PCPU_PAGE_SIZE)
 		return PCPU_ERR_INVAL;
 	/* The window [base, base + nr_cpus << shift) must fit the address space. */
 	if (p->nr_cpus > (SIZE_MAX >> p->shift))
@@ -383,14 +385,19 @@ int pcpu_cpu_offline(struct pcpu_runtime *rt, unsigned cpu)
 	return PCPU_OK;
 }
 
-void pcpu_fill_offsets(const struct pcpu_runtime *rt, unsigned long *offsets, unsigned nr)
+int pcpu_fill_offsets(const struct pcpu_runtime *rt, unsigned long *offsets, unsigned nr)
 {
+	if (!rt || (!offsets && nr))
+		return PCPU_ERR_INVAL;
 	for (unsigned n = 0; n < nr; n++)
 		offsets[n] = (unsigned long)n << rt->shift;
+	return PCPU_OK;
 }
 
-void pcpu_get_stats(const struct pcpu_runtime *rt, struct pcpu_stats *st)
+int pcpu_get_stats(const struct pcpu_runtime *rt, struct pcpu_stats *st)
 {
+	if (!rt || !st)
+		return PCPU_ERR_INVAL;
 	lock(rt);
 	st->used_bytes = pcpu_alloc_used(&rt->alloc);
 	st->mapped_offsets = rt->mapped_offsets;
@@ -399,12 +406,15 @@ void pcpu_get_stats(const struct pcpu_runtime *rt, struct pcpu_stats *st)
 	st->online_cpus = rt->online_count;
 	st->largest_free = pcpu_alloc_largest_free(&rt->alloc);
 	unlock(rt);
+	return PCPU_OK;
 }
 
 unsigned pcpu_page_refcount(const struct pcpu_runtime *rt, size_t page_index)
 {
 	unsigned n = 0;
 
+	if (!rt)
+		return 0;
 	lock(rt);
 	if (page_index < rt->nr_pages)
 		n = rt->refcount[page_index];
@@ -416,6 +426,8 @@ bool pcpu_cpu_is_online(const struct pcpu_runtime *rt, unsigned cpu)
 {
 	bool on = false;
 
+	if (!rt)
+		return false;
 	lock(rt);
 	if (cpu < rt->nr_cpus)
 		on = pcpu_online(rt, cpu);
@@ -425,12 +437,12 @@ bool pcpu_cpu_is_online(const struct pcpu_runtime *rt, unsigned cpu)
 
 uintptr_t pcpu_base(const struct pcpu_runtime *rt)
 {
-	return rt->base;
+	return rt ? rt->base : 0;
 }
 
 unsigned pcpu_shift(const struct pcpu_runtime *rt)
 {
-	return rt->shift;
+	return rt ? rt->shift : 0;
 }
 
 struct area_walk {
@@ -451,12 +463,15 @@ static bool walk_one(size_t offset, size_t size, void *user, void *arg)
 	return w->fn(&info, w->arg);
 }
 
-void pcpu_for_each_area(const struct pcpu_runtime *rt,
-			bool (*fn)(const struct pcpu_area_info *a, void *arg), void *arg)
+int pcpu_for_each_area(const struct pcpu_runtime *rt,
+		       bool (*fn)(const struct pcpu_area_info *a, void *arg), void *arg)
 {
 	struct area_walk w = { fn, arg };
 
+	if (!rt || !fn)
+		return PCPU_ERR_INVAL;
 	lock(rt);
 	pcpu_alloc_walk(&rt->alloc, walk_one, &w);
 	unlock(rt);
+	return PCPU_OK;
 }

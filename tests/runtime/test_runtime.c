@@ -82,6 +82,7 @@ static void test_init_params(void)
 		CU_ASSERT_EQUAL(pcpu_runtime_init(&st, &q, &rt), PCPU_ERR_INVAL); \
 	} while (0)
 	BAD(base, f.base + 1);
+	BAD(base, 0); /* an area at offset 0 would have the address NULL */
 	BAD(base, UINTPTR_MAX - 4095); /* window would wrap */
 	BAD(shift, 11);
 	BAD(shift, 12); /* one page: nothing usable besides the guard */
@@ -514,11 +515,11 @@ static int lk_mod_free(void) { return pcpu_module_free(X.rt, lk_addr); }
 static int lk_on(void) { return pcpu_cpu_online(X.rt, 1); }
 static int lk_off(void) { return pcpu_cpu_offline(X.rt, 1); }
 static int lk_static(void) { return pcpu_static_init(X.rt, tmpl, 8, 0); }
-static int lk_stats(void) { struct pcpu_stats s; pcpu_get_stats(X.rt, &s); return 0; }
+static int lk_stats(void) { struct pcpu_stats s; return pcpu_get_stats(X.rt, &s); }
 static int lk_ref(void) { return (int)pcpu_page_refcount(X.rt, 0) - 1; }
 static int lk_isonline(void) { return !pcpu_cpu_is_online(X.rt, 0); }
 static bool lk_walk_fn(const struct pcpu_area_info *a, void *arg) { (void)a; ++*(int *)arg; return false; }
-static int lk_walk(void) { int n = 0; pcpu_for_each_area(X.rt, lk_walk_fn, &n); return n - 1; }
+static int lk_walk(void) { int n = 0; return pcpu_for_each_area(X.rt, lk_walk_fn, &n) + n - 1; }
 
 static void test_lock_hook(void)
 {
@@ -554,6 +555,85 @@ static void test_fill_offsets(void)
 		CU_ASSERT_EQUAL(off[n], (unsigned long)n << SHIFT);
 	CU_ASSERT_EQUAL(off[NCPU], ~0ul); /* only nr entries written */
 	fixture_destroy(&X);
+}
+
+static bool count_area(const struct pcpu_area_info *a, void *arg)
+{
+	(void)a;
+	++*(int *)arg;
+	return true;
+}
+
+/* Every public entry point given a NULL runtime, and the other pointers
+ * NULL with a good one: the int-returning ones say PCPU_ERR_INVAL and write
+ * nothing, the value-returning ones give their documented "none" value
+ * (runtime.h), and nothing crashes or changes. */
+static void test_null_and_bad_args(void)
+{
+	struct pcpu_stats st, st_fill;
+	unsigned long off[NCPU];
+	uintptr_t addr = 1;
+	unsigned long bad_frees;
+	int walked = 0;
+
+	memset(&st_fill, 0x5a, sizeof(st_fill));
+	st = st_fill;
+	memset(off, 0xff, sizeof(off));
+	CU_ASSERT_EQUAL(pcpu_static_init(NULL, tmpl, 8, 0), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_module_alloc(NULL, tmpl, 8, 0, 8, &addr), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_module_free(NULL, 4096), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(NULL, 8, 8, &addr), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_dyn_free(NULL, 4096), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_cpu_online(NULL, 1), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_cpu_offline(NULL, 0), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(addr, 1);
+	CU_ASSERT_EQUAL(pcpu_get_stats(NULL, &st), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(memcmp(&st, &st_fill, sizeof(st)), 0);
+	CU_ASSERT_EQUAL(pcpu_page_refcount(NULL, 0), 0);
+	CU_ASSERT(!pcpu_cpu_is_online(NULL, 0));
+	CU_ASSERT_EQUAL(pcpu_base(NULL), 0);
+	CU_ASSERT_EQUAL(pcpu_shift(NULL), 0);
+	CU_ASSERT_EQUAL(pcpu_for_each_area(NULL, count_area, &walked), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(walked, 0);
+	CU_ASSERT_EQUAL(pcpu_fill_offsets(NULL, off, NCPU), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(off[0], ~0ul);
+	CU_ASSERT_STRING_EQUAL(pcpu_strerror(-1), "unknown error");
+	CU_ASSERT_STRING_EQUAL(pcpu_strerror(PCPU_ERR_MAX + 1), "unknown error");
+
+	/* A good runtime, the other pointers bad. */
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	CU_ASSERT_EQUAL(pcpu_static_init(X.rt, tmpl, 100, 0), PCPU_OK);
+	NO_CHANGE(pcpu_module_alloc(X.rt, tmpl, 8, 0, 8, NULL), PCPU_ERR_INVAL);
+	NO_CHANGE(pcpu_dyn_alloc(X.rt, 8, 8, NULL), PCPU_ERR_INVAL);
+	NO_CHANGE(pcpu_get_stats(X.rt, NULL), PCPU_ERR_INVAL);
+	NO_CHANGE(pcpu_for_each_area(X.rt, NULL, &walked), PCPU_ERR_INVAL);
+	NO_CHANGE(pcpu_fill_offsets(X.rt, NULL, NCPU), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_fill_offsets(X.rt, NULL, 0), PCPU_OK); /* nothing to write */
+	NO_CHANGE(pcpu_dyn_free(X.rt, 0), PCPU_ERR_NOTALLOC);
+	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, (size_t)-1), 0);
+	CU_ASSERT(!pcpu_cpu_is_online(X.rt, (unsigned)-1));
+	/* And the good calls still answer, with the values the NULL ones
+	 * cannot be confused with. */
+	CU_ASSERT_EQUAL(pcpu_get_stats(X.rt, &st), PCPU_OK);
+	CU_ASSERT_EQUAL(st.live_areas, 1);
+	CU_ASSERT_EQUAL(pcpu_for_each_area(X.rt, count_area, &walked), PCPU_OK);
+	CU_ASSERT_EQUAL(walked, 1);
+	CU_ASSERT_EQUAL(pcpu_fill_offsets(X.rt, off, NCPU), PCPU_OK);
+	CU_ASSERT_EQUAL(off[NCPU - 1], (unsigned long)(NCPU - 1) << SHIFT);
+	CU_ASSERT(pcpu_base(X.rt) != 0);
+	CU_ASSERT(pcpu_shift(X.rt) >= PCPU_MIN_SHIFT);
+	CU_ASSERT_EQUAL(X.f.violations, 0);
+	fixture_destroy(&X);
+
+	/* pcpu_api_* without a runtime: refused, nothing dereferenced. */
+	pcpu_api_set_runtime(NULL);
+	CU_ASSERT_PTR_NULL(pcpu_api_runtime());
+	CU_ASSERT_PTR_NULL(pcpu_api_alloc(8, 8));
+	CU_ASSERT_EQUAL(pcpu_api_last_error(), PCPU_ERR_STATE);
+	bad_frees = pcpu_api_bad_frees();
+	pcpu_api_free((void *)4096);
+	CU_ASSERT_EQUAL(pcpu_api_last_error(), PCPU_ERR_STATE);
+	CU_ASSERT_EQUAL(pcpu_api_bad_frees(), bad_frees + 1);
 }
 
 static void test_api(void)
@@ -609,6 +689,7 @@ static const struct cunit_test tests[] = {
 	{ "every entry point takes the lock once", test_lock_hook },
 	{ "pcpu_fill_offsets", test_fill_offsets },
 	{ "pcpu_api_alloc/free", test_api },
+	{ "NULL and bad arguments to every entry point", test_null_and_bad_args },
 };
 
 int main(void)

@@ -18,8 +18,10 @@
  * memory the caller provides (pcpu_runtime_meta_size() tells how much), so no
  * part of the runtime needs a heap.  Every entry point takes the lock hook.
  *
- * Errors: every function returns 0 or a positive enum pcpu_error code; a call
- * that fails changes nothing (allocator state, mappings, page ownership).
+ * Errors: every function returning int returns 0 or a positive enum
+ * pcpu_error code; a call that fails changes nothing (allocator state,
+ * mappings, page ownership).  A NULL runtime is PCPU_ERR_INVAL there, and
+ * a documented "none" value (0, false) from the few that return a value.
  *
  * The offset allocator underneath is usable on its own: allocator.h.
  * docs/runtime.md describes the whole contract.
@@ -117,7 +119,7 @@ struct pcpu_arch_ops {
 
 /* How a runtime is set up. */
 struct pcpu_params {
-	uintptr_t base;        /* CPU 0's copy; page aligned */
+	uintptr_t base;        /* CPU 0's copy; page aligned, not 0 (see pcpu_base) */
 	unsigned shift;        /* stride = 1 << shift; 13..28 (13..40 on 64-bit hosts) */
 	unsigned nr_cpus;      /* possible CPUs, 1..PCPU_MAX_CPUS */
 	unsigned max_areas;    /* most live areas at once (static + modules + dynamic) */
@@ -174,8 +176,15 @@ int pcpu_cpu_online(struct pcpu_runtime *rt, unsigned cpu);
 /* Unmap and give back `cpu`'s pages. */
 int pcpu_cpu_offline(struct pcpu_runtime *rt, unsigned cpu);
 
-/* VM mode: offsets[n] = n << shift for n < nr. */
-void pcpu_fill_offsets(const struct pcpu_runtime *rt, unsigned long *offsets, unsigned nr);
+/* Reading the runtime.  Every function here accepts a NULL runtime (and
+ * other bad arguments) without crashing, like the calls that change
+ * something: those returning int say PCPU_ERR_INVAL and write nothing; the
+ * others return a value no runtime has, named with each. */
+
+/* VM mode: offsets[n] = n << shift for n < nr.  PCPU_ERR_INVAL (nothing
+ * written) for a NULL rt, or NULL offsets with nr > 0.  Takes no lock:
+ * the shift is fixed at init. */
+int pcpu_fill_offsets(const struct pcpu_runtime *rt, unsigned long *offsets, unsigned nr);
 
 /* Bookkeeping, for reports, tests and benchmarks. */
 struct pcpu_stats {
@@ -186,24 +195,31 @@ struct pcpu_stats {
 	unsigned online_cpus;
 	size_t largest_free;      /* biggest free extent in the stride's usable part */
 };
-void pcpu_get_stats(const struct pcpu_runtime *rt, struct pcpu_stats *st);
+/* PCPU_ERR_INVAL (st untouched) for a NULL rt or st. */
+int pcpu_get_stats(const struct pcpu_runtime *rt, struct pcpu_stats *st);
 
-/* The reference count of one page offset (page index within the stride);
- * 0 past the usable part (the guard page's count is 0 forever). */
+/* The reference count of one page offset (page index within the stride):
+ * 0 when no area touches it, and for a NULL rt or an index past the
+ * usable part (the guard page's count is 0 forever). */
 unsigned pcpu_page_refcount(const struct pcpu_runtime *rt, size_t page_index);
+/* false for a NULL rt or a CPU number out of range. */
 bool pcpu_cpu_is_online(const struct pcpu_runtime *rt, unsigned cpu);
+/* CPU 0's copy of offset 0; 0 for a NULL rt (init refuses base 0: CPU 0's
+ * address of an area at offset 0 would be NULL, pcpu_api_alloc's error). */
 uintptr_t pcpu_base(const struct pcpu_runtime *rt);
+/* log2 of the stride; 0 for a NULL rt (below PCPU_MIN_SHIFT). */
 unsigned pcpu_shift(const struct pcpu_runtime *rt);
 
 /* Walk the live areas in offset order (for reports and invariant checks).
- * The callback returns false to stop. */
+ * The callback returns false to stop.  PCPU_ERR_INVAL (fn never called)
+ * for a NULL rt or fn. */
 enum pcpu_area_kind { PCPU_AREA_STATIC, PCPU_AREA_MODULE, PCPU_AREA_DYNAMIC };
 struct pcpu_area_info {
 	size_t offset, size, align;
 	enum pcpu_area_kind kind;
 };
-void pcpu_for_each_area(const struct pcpu_runtime *rt,
-			bool (*fn)(const struct pcpu_area_info *a, void *arg), void *arg);
+int pcpu_for_each_area(const struct pcpu_runtime *rt,
+		       bool (*fn)(const struct pcpu_area_info *a, void *arg), void *arg);
 
 /* One runtime instance behind the kernel's __alloc_percpu()/free_percpu()
  * (runtime/percpu_api.c).  The kernel sets it once at boot, after
