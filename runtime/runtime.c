@@ -42,10 +42,11 @@ static bool layout_meta(unsigned shift, unsigned nr_cpus, unsigned max_areas,
 {
 	size_t nr_pages, n;
 
-	if (shift < PCPU_PAGE_SHIFT || shift > max_shift() || nr_cpus == 0 ||
+	if (shift < PCPU_MIN_SHIFT || shift > max_shift() || nr_cpus == 0 ||
 	    nr_cpus > PCPU_MAX_CPUS || max_areas == 0)
 		return false;
-	nr_pages = (size_t)1 << (shift - PCPU_PAGE_SHIFT);
+	/* A reference count for each usable page offset, none for the guard. */
+	nr_pages = ((size_t)1 << (shift - PCPU_PAGE_SHIFT)) - PCPU_GUARD_SIZE / PCPU_PAGE_SIZE;
 	m->alloc = round_meta(pcpu_alloc_meta_size(max_areas));
 	if (m->alloc == 0)
 		return false;
@@ -110,7 +111,9 @@ int pcpu_runtime_init(struct pcpu_runtime_storage *storage, const struct pcpu_pa
 		return PCPU_ERR_INVAL;
 	if (!layout_meta(p->shift, p->nr_cpus, p->max_areas, &m) || p->meta_size < m.total)
 		return PCPU_ERR_INVAL;
-	if (p->base % PCPU_PAGE_SIZE)
+	/* Base 0 would make CPU 0's address of an area at offset 0 NULL, which
+	 * is pcpu_api_alloc's error and pcpu_base's "no runtime". */
+	if (p->base == 0 || p->base % PCPU_PAGE_SIZE)
 		return PCPU_ERR_INVAL;
 	/* The window [base, base + nr_cpus << shift) must fit the address space. */
 	if (p->nr_cpus > (SIZE_MAX >> p->shift))
@@ -126,10 +129,12 @@ int pcpu_runtime_init(struct pcpu_runtime_storage *storage, const struct pcpu_pa
 	rt->base = p->base;
 	rt->shift = p->shift;
 	rt->stride = (size_t)1 << p->shift;
-	rt->nr_pages = rt->stride >> PCPU_PAGE_SHIFT;
+	rt->usable = rt->stride - PCPU_GUARD_SIZE;
+	rt->nr_pages = rt->usable >> PCPU_PAGE_SHIFT;
 	rt->nr_cpus = p->nr_cpus;
 	rt->ops = ops;
-	if (pcpu_alloc_init(&rt->alloc, rt->stride, p->max_areas, mem, m.alloc) != PCPU_OK)
+	/* The allocator never sees the guard page, so no area can reach it. */
+	if (pcpu_alloc_init(&rt->alloc, rt->usable, p->max_areas, mem, m.alloc) != PCPU_OK)
 		return PCPU_ERR_INVAL;
 	mem += m.alloc;
 	rt->refcount = (uint32_t *)(void *)mem;
@@ -164,7 +169,7 @@ static int area_create(struct pcpu_runtime *rt, unsigned char kind, const void *
 		return PCPU_ERR_NOSPACE;
 	size = init_size + zero_size;
 	if (at_zero) {
-		if (size > rt->stride)
+		if (size > rt->usable)
 			return PCPU_ERR_NOSPACE;
 		off = 0; /* the allocator is empty: checked by the caller */
 		if (rt->free_area == PCPU_NO_AREA)
@@ -209,7 +214,7 @@ static int area_find(struct pcpu_runtime *rt, uintptr_t addr, unsigned char kind
 	void *user;
 	int err;
 
-	if (addr < rt->base || addr - rt->base >= rt->stride)
+	if (addr < rt->base || addr - rt->base >= rt->usable)
 		return PCPU_ERR_NOTALLOC;
 	err = pcpu_alloc_lookup(&rt->alloc, addr - rt->base, NULL, &user);
 	if (err)
@@ -380,14 +385,19 @@ int pcpu_cpu_offline(struct pcpu_runtime *rt, unsigned cpu)
 	return PCPU_OK;
 }
 
-void pcpu_fill_offsets(const struct pcpu_runtime *rt, unsigned long *offsets, unsigned nr)
+int pcpu_fill_offsets(const struct pcpu_runtime *rt, unsigned long *offsets, unsigned nr)
 {
+	if (!rt || (!offsets && nr))
+		return PCPU_ERR_INVAL;
 	for (unsigned n = 0; n < nr; n++)
 		offsets[n] = (unsigned long)n << rt->shift;
+	return PCPU_OK;
 }
 
-void pcpu_get_stats(const struct pcpu_runtime *rt, struct pcpu_stats *st)
+int pcpu_get_stats(const struct pcpu_runtime *rt, struct pcpu_stats *st)
 {
+	if (!rt || !st)
+		return PCPU_ERR_INVAL;
 	lock(rt);
 	st->used_bytes = pcpu_alloc_used(&rt->alloc);
 	st->mapped_offsets = rt->mapped_offsets;
@@ -396,12 +406,15 @@ void pcpu_get_stats(const struct pcpu_runtime *rt, struct pcpu_stats *st)
 	st->online_cpus = rt->online_count;
 	st->largest_free = pcpu_alloc_largest_free(&rt->alloc);
 	unlock(rt);
+	return PCPU_OK;
 }
 
 unsigned pcpu_page_refcount(const struct pcpu_runtime *rt, size_t page_index)
 {
 	unsigned n = 0;
 
+	if (!rt)
+		return 0;
 	lock(rt);
 	if (page_index < rt->nr_pages)
 		n = rt->refcount[page_index];
@@ -413,6 +426,8 @@ bool pcpu_cpu_is_online(const struct pcpu_runtime *rt, unsigned cpu)
 {
 	bool on = false;
 
+	if (!rt)
+		return false;
 	lock(rt);
 	if (cpu < rt->nr_cpus)
 		on = pcpu_online(rt, cpu);
@@ -422,12 +437,12 @@ bool pcpu_cpu_is_online(const struct pcpu_runtime *rt, unsigned cpu)
 
 uintptr_t pcpu_base(const struct pcpu_runtime *rt)
 {
-	return rt->base;
+	return rt ? rt->base : 0;
 }
 
 unsigned pcpu_shift(const struct pcpu_runtime *rt)
 {
-	return rt->shift;
+	return rt ? rt->shift : 0;
 }
 
 struct area_walk {
@@ -448,12 +463,15 @@ static bool walk_one(size_t offset, size_t size, void *user, void *arg)
 	return w->fn(&info, w->arg);
 }
 
-void pcpu_for_each_area(const struct pcpu_runtime *rt,
-			bool (*fn)(const struct pcpu_area_info *a, void *arg), void *arg)
+int pcpu_for_each_area(const struct pcpu_runtime *rt,
+		       bool (*fn)(const struct pcpu_area_info *a, void *arg), void *arg)
 {
 	struct area_walk w = { fn, arg };
 
+	if (!rt || !fn)
+		return PCPU_ERR_INVAL;
 	lock(rt);
 	pcpu_alloc_walk(&rt->alloc, walk_one, &w);
 	unlock(rt);
+	return PCPU_OK;
 }

@@ -10,7 +10,10 @@
  *  S3  mapped_offsets = #{p : refcount[p] > 0},
  *      mapped_pages = mapped_offsets * online_count.
  *  S4  every live allocator extent carries a pointer to an in-use area slot
- *      whose offset and size match it; unused slots are on the free list. */
+ *      whose offset and size match it; unused slots are on the free list.
+ *  S5  the guard page (the stride's last) is never mapped on any CPU: the
+ *      allocator manages only [0, usable), and refcount[] has no entry for
+ *      the guard, so nothing can cover it. */
 #ifndef PERCPU_VM_RUNTIME_STATE_H
 #define PERCPU_VM_RUNTIME_STATE_H
 
@@ -32,12 +35,13 @@ struct pcpu_area {
 struct pcpu_runtime {
 	uintptr_t base;
 	size_t stride;
-	size_t nr_pages;                  /* page offsets in the stride */
+	size_t usable;                    /* stride - PCPU_GUARD_SIZE: where areas lie */
+	size_t nr_pages;                  /* page offsets in the usable part */
 	unsigned shift;
 	unsigned nr_cpus;
 	const struct pcpu_arch_ops *ops;
 	struct pcpu_allocator alloc;
-	uint32_t *refcount;               /* [nr_pages] */
+	uint32_t *refcount;               /* [nr_pages]: none for the guard */
 	uint32_t *online;                 /* bitmap of nr_cpus bits */
 	struct pcpu_area *areas;          /* [max_areas] */
 	unsigned max_areas;

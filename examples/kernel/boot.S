@@ -92,18 +92,29 @@ trap_common:
  * page-fault handler resumes at (see traps.c): they return 0 when the
  * access worked and 1 when it faulted. */
 
-/* int probe_write32(volatile uint32_t *addr, uint32_t value) */
-	.globl probe_write32, probe_write32_insn, probe_write32_fixup
-probe_write32:
+/* A write probe NAME(addr, value): `store` writes %eax (the value) or
+ * its low part to (%edx) (the address), the one instruction that may fault
+ * (NAME_insn, resumed at NAME_fixup). */
+.macro write_probe name, store
+	.globl \name, \name\()_insn, \name\()_fixup
+\name:
 	movl 4(%esp), %edx
 	movl 8(%esp), %eax
-probe_write32_insn:
-	movl %eax, (%edx)
+\name\()_insn:
+	\store
 	xorl %eax, %eax
 	ret
-probe_write32_fixup:
+\name\()_fixup:
 	movl $1, %eax
 	ret
+.endm
+
+/* int probe_write32(volatile uint32_t *addr, uint32_t value) */
+	write_probe probe_write32, "movl %eax, (%edx)"
+/* int probe_write8(volatile uint8_t *addr, uint8_t value): one byte, for
+ * writes that must not touch the bytes after `addr` (the guard-page probe
+ * writes the last usable byte of a stride, then the first of its guard). */
+	write_probe probe_write8, "movb %al, (%edx)"
 
 /* int probe_read32(const volatile uint32_t *addr, uint32_t *out) */
 	.globl probe_read32, probe_read32_insn, probe_read32_fixup

@@ -5,6 +5,9 @@
  *  - nothing but per-CPU pages is mapped: a write just past a CPU's used
  *    part of its slot faults (the handler reports the address and the demo
  *    goes on), as does a write to an offline CPU's slot;
+ *  - the last page of every slot is a guard the runtime never maps: with
+ *    the usable part full to its last byte, a one-byte write past it, just
+ *    below CPU n+1's copy, faults;
  *  - with PAE, jumping into per-CPU data faults on the instruction fetch. */
 #include <percpu-vm/percpu.h>
 #include <percpu-vm/i386_pgtable.h>
@@ -14,6 +17,7 @@
 #include "kernel.h"
 #include "paging.h"
 #include "percpu_setup.h"
+#include "pmem.h"
 #include "smp.h"
 #include "traps.h"
 #include "usermode.h"
@@ -87,6 +91,68 @@ static void check_guards(void)
 	}
 }
 
+/* One byte past the usable part of CPU `cpu`'s slot (`last` is its last
+ * usable byte, mapped), into the guard page: the write must fault there. */
+static void probe_guard_page(unsigned cpu, volatile uint8_t *last, bool full)
+{
+	volatile uint8_t *past = last + 1;
+	uintptr_t next_copy = PERCPU_BASE + ((uintptr_t)(cpu + 1) << PERCPU_SHIFT);
+	int last_faulted = probe_write8(last, 0x5A);
+	unsigned faults = last_fault()->count;
+	int faulted = probe_write8(past, 0xA5);
+	bool ok = (!full || !last_faulted) && faulted && last_fault()->count == faults + 1 &&
+		  last_fault()->addr == (uint32_t)(uintptr_t)past &&
+		  (last_fault()->error & (PF_PRESENT | PF_WRITE)) == PF_WRITE;
+	kprintf("guard: CPU %u: usable part %s up to 0x%08x; one byte at 0x%08x, %u bytes below "
+		"CPU %u's copy -> %s at 0x%08x (error 0x%x)\n",
+		cpu, full ? "full" : "probed", (uint32_t)(uintptr_t)last, (uint32_t)(uintptr_t)past,
+		(unsigned)(next_copy - (uintptr_t)past), cpu + 1, faulted ? "page fault" : "NO FAULT",
+		last_fault()->addr, last_fault()->error);
+	check(ok, "guard: a byte written past CPU %u's %s usable part (0x%08x, the guard page at "
+	      "the end of its stride) faults", cpu, full ? "full" : "empty", (uint32_t)(uintptr_t)past);
+}
+
+/* The stride's last page is the runtime's guard page.  To show it guards
+ * even a stride in use to its very end, one dynamic area takes the whole
+ * free tail (the largest free extent, first fit), which must then end just
+ * below the guard page, at the stride less 4096 bytes; its last byte is
+ * written on every online CPU, then the byte after it, which must fault.
+ * The area maps the tail on every online CPU for a moment; if the page
+ * allocator has not that many pages to spare (a big stride), the guard
+ * page is probed alone. */
+static void check_stride_guard(void)
+{
+	struct pcpu_stats st;
+	pcpu_get_stats(demo_rt, &st);
+	size_t tail = st.largest_free;
+	size_t pages = (tail / PAGE_SIZE + 2) * smp_online_count();
+	unsigned char *fill = NULL;
+	if (tail && pages <= pmem_free_count() / 2) {
+		fill = __alloc_percpu(tail, 1);
+		size_t end = fill ? (uintptr_t)fill - PERCPU_BASE + tail : 0;
+		check(fill && end == PERCPU_STRIDE - PAGE_SIZE,
+		      "guard: a %zu-byte dynamic area fills the stride's free tail up to offset 0x%zx "
+		      "(the stride less its 4096-byte guard page: 0x%x)",
+		      tail, end, (unsigned)(PERCPU_STRIDE - PAGE_SIZE));
+	} else {
+		kprintf("guard: filling the stride's free tail would take %zu pages, %zu are free: "
+			"probing the guard page alone\n", pages, pmem_free_count());
+	}
+	for (unsigned cpu = 0; cpu < PERCPU_NR_CPUS; cpu++) {
+		if (!smp_cpu_online(cpu))
+			continue;
+		/* The area's last byte: if the runtime let it reach the stride's
+		 * end, the byte after it is CPU cpu+1's and the write does not
+		 * fault, which the check reports. */
+		uintptr_t slot = PERCPU_BASE + ((uintptr_t)cpu << PERCPU_SHIFT);
+		uintptr_t last = fill ? (uintptr_t)per_cpu_ptr(fill, cpu) + tail - 1
+				      : slot + PERCPU_STRIDE - PAGE_SIZE - 1;
+		probe_guard_page(cpu, (volatile uint8_t *)last, fill != NULL);
+	}
+	if (fill)
+		free_percpu(fill);
+}
+
 static void check_nx(void)
 {
 	if (!paging_nx_enabled())
@@ -141,5 +207,6 @@ void demo_security(void)
 	check_page_flags();
 	check_user_mode();
 	check_guards();
+	check_stride_guard();
 	check_nx();
 }

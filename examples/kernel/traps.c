@@ -30,6 +30,7 @@ STUB(8); STUB(9); STUB(10); STUB(11); STUB(12); STUB(13); STUB(14); STUB(15);
 STUB(16); STUB(17); STUB(18); STUB(19); STUB(129); STUB(240); STUB(241); STUB(255);
 
 extern char probe_write32_insn[], probe_write32_fixup[];
+extern char probe_write8_insn[], probe_write8_fixup[];
 extern char probe_read32_insn[], probe_read32_fixup[];
 extern char probe_exec_fixup[];
 /* The address probe_exec is about to call (its fault has EIP == target). */
@@ -79,6 +80,8 @@ static bool fixup(struct trap_frame *f)
 	uint32_t fix = 0;
 	if (eip == (uint32_t)(uintptr_t)probe_write32_insn)
 		fix = (uint32_t)(uintptr_t)probe_write32_fixup;
+	else if (eip == (uint32_t)(uintptr_t)probe_write8_insn)
+		fix = (uint32_t)(uintptr_t)probe_write8_fixup;
 	else if (eip == (uint32_t)(uintptr_t)probe_read32_insn)
 		fix = (uint32_t)(uintptr_t)probe_read32_fixup;
 	else if (probe_exec_target && eip == probe_exec_target)

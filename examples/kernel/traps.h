@@ -34,6 +34,7 @@ struct fault_record {
 const volatile struct fault_record *last_fault(void);
 
 int probe_write32(volatile uint32_t *addr, uint32_t value);
+int probe_write8(volatile uint8_t *addr, uint8_t value);
 int probe_read32(const volatile uint32_t *addr, uint32_t *out);
 /* `code` must hold a `ret`; returns 1 if fetching it faulted. */
 int probe_exec(void *code);

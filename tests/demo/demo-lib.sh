@@ -148,6 +148,15 @@ demo_expect_full_report() {
 		expect_line "$name" "^guard: CPU $c: used part ends at 0x[0-9a-f]+; write at (0x[0-9a-f]+) -> page fault at \1 "
 		expect_line "$name" "^CHECK PASS: guard: a write just past CPU $c's used area"
 	done
+	# The stride's guard page: the free tail filled up to it, then one byte
+	# past CPU c's full usable part, just below CPU c+1's copy, faults.
+	expect_line "$name" "^CHECK PASS: guard: a [1-9][0-9]*-byte dynamic area fills the stride's free tail up to offset $(printf '0x%x' $(( (1 << PERCPU_SHIFT) - 4096 ))) "
+	for ((c = 0; c < smp; c++)); do
+		local past
+		past=$(printf '0x%08x' $(( PERCPU_BASE + ((c + 1) << PERCPU_SHIFT) - 4096 )))
+		expect_line "$name" "^guard: CPU $c: usable part full up to 0x[0-9a-f]+; one byte at $past, 4096 bytes below CPU $((c + 1))'s copy -> page fault at $past "
+		expect_line "$name" "^CHECK PASS: guard: a byte written past CPU $c's full usable part \\($past, the guard page at the end of its stride\\) faults\$"
+	done
 	if [ "$paging" = pae ]; then
 		expect_line "$name" "^CHECK PASS: security: all [0-9]+ per-CPU pages are non-executable \(NX set\)"
 		expect_line "$name" "^CHECK PASS: security: executing per-CPU data at 0x[0-9a-f]+ faults on the fetch"

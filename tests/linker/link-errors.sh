@@ -1,8 +1,9 @@
 #!/bin/bash
 # Bad per-CPU layouts fail the link under both GNU ld and ld.lld, each with
-# its own message: per-CPU data larger than the stride (the message says
-# "stride", and both linkers print the overlapping address ranges, i.e. the
-# sizes), a misaligned PERCPU_BASE, an object aligned beyond a page, and a
+# its own message: per-CPU data reaching into the guard page at the end of
+# the stride (the message says so, and both linkers print the overlapping
+# address ranges, i.e. the sizes; data filling the stride up to the guard
+# page links), a misaligned PERCPU_BASE, an object aligned beyond a page, and a
 # -fdata-sections global named `percpu` (kernel script, module.lds and the
 # hosted scripts); and a module whose per-CPU data does not fit in the
 # stride less its 4 KiB guard page (module.lds), one byte over and exactly
@@ -13,7 +14,9 @@ cc "$tmp/offsets.o" "$top_srcdir/kernel-glue/percpu_offsets.c" -DCONFIG_HAS_VM_P
 cc "$tmp/good.o" "$LT_SRC/kern-data.c" -DCONFIG_HAS_VM_PERCPU
 cc "$tmp/main.o" "$LT_SRC/kern-main.c" -DCONFIG_HAS_VM_PERCPU
 cc "$tmp/cpu.o" "$top_srcdir/kernel-glue/arch/i386/percpu_cpu.c" -DCONFIG_HAS_VM_PERCPU
-cc "$tmp/big.o" "$LT_SRC/kern-big.c" -DCONFIG_HAS_VM_PERCPU
+usable=$(( $(hexval $PERCPU_STRIDE) - 4096 ))
+cc "$tmp/big.o" "$LT_SRC/kern-big.c" -DCONFIG_HAS_VM_PERCPU -DLT_PERCPU_BYTES=$((usable + 16))
+cc "$tmp/fits.o" "$LT_SRC/kern-big.c" -DCONFIG_HAS_VM_PERCPU -DLT_PERCPU_BYTES=$usable
 cc "$tmp/stray.o" "$LT_SRC/kern-stray.c" -fdata-sections
 cc "$tmp/overaligned.o" "$LT_SRC/kern-overaligned.c" -DCONFIG_HAS_VM_PERCPU
 
@@ -29,20 +32,18 @@ expect_fail() { local name=$1 l=$2; shift 2; local pats=()
 	echo "$name ($l): $(grep -Em1 -- "${pats[0]}" "$tmp/err" | cut -c1-150)"
 }
 
-# Data one stride + 16 bytes: the assertion, and the overlap with the marker
-# at CPU 1's copy, whose address range gives both sizes.  When CPU 1's copy
-# would start at 4 GiB (one CPU at the top) there is no marker
-# (ldscripts/percpu.lds): the assertion alone.
-stride_end=$(printf '0x%X' $(( $(hexval $PERCPU_BASE) + $(hexval $PERCPU_STRIDE) )))
-big_end=$(printf '0x%X' $(( $(hexval $PERCPU_BASE) + $(hexval $PERCPU_STRIDE) + 16 - 1 )))
-over_stride_ranges=()
-if [ $((stride_end)) -lt $((1 << 32)) ]; then
-	over_stride_ranges=("$(printf '%s' "$big_end" | tr 'A-F' 'a-f' | sed 's/^0x//')|$big_end"
-			    "$(printf '%s' "$stride_end" | tr 'A-F' 'a-f' | sed 's/^0x//')|$stride_end")
-fi
+# Data 16 bytes into the guard page (the stride's last): the assertion, and
+# the overlap with the marker at the guard page's start, whose address range
+# gives both sizes.  The guard page is below the window's end, so the marker
+# always has an address.
+guard=$(printf '0x%X' $(( $(hexval $PERCPU_BASE) + usable )))
+big_end=$(printf '0x%X' $(( $(hexval $PERCPU_BASE) + usable + 16 - 1 )))
+over_stride_ranges=("$(printf '%s' "$big_end" | tr 'A-F' 'a-f' | sed 's/^0x//')|$big_end"
+		    "$(printf '%s' "$guard" | tr 'A-F' 'a-f' | sed 's/^0x//')|$guard")
 for l in bfd lld; do
 	expect_fail over-stride $l \
-		'per-CPU data .* is larger than the per-CPU stride' "${over_stride_ranges[@]}" \
+		'per-CPU data .* reaches into the guard page at the end of the per-CPU stride' \
+		"${over_stride_ranges[@]}" \
 		-- $LT_LPATH -T kernel-i386.lds "$tmp/big.o" "$tmp/offsets.o"
 	expect_fail overaligned $l 'aligned beyond a page' \
 		-- $LT_LPATH -T kernel-i386.lds "$tmp/overaligned.o" "$tmp/offsets.o"
@@ -91,8 +92,13 @@ for l in bfd lld; do
 done
 
 # The same objects without the faults link: the failures above are the
-# assertions', not something else in the fixtures.
+# assertions', not something else in the fixtures.  Data filling the
+# stride exactly up to its guard page links too.
 for l in bfd lld; do
+	ld_with $l $LT_LPATH -T kernel-i386.lds -o "$tmp/ok.elf" "$tmp/fits.o" "$tmp/offsets.o" ||
+		bad "per-CPU data of exactly the stride less its guard page does not link with $l"
+	[ $(( 0x$(sym "$tmp/ok.elf" __per_cpu_end) - 0x$(sym "$tmp/ok.elf" __per_cpu_start) )) -eq $usable ] ||
+		bad "$l: the per-CPU data filling the stride is not $usable bytes"
 	ld_with $l $LT_LPATH -T kernel-i386.lds -o "$tmp/ok.elf" "$tmp/main.o" "$tmp/good.o" "$tmp/offsets.o" "$tmp/cpu.o" ||
 		bad "the good kernel does not link with $l"
 	cc "$tmp/stray-ok.o" "$LT_SRC/kern-stray.c"

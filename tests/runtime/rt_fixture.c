@@ -105,8 +105,8 @@ static bool check_area(const struct pcpu_area_info *a, void *arg)
 		w->err = "two live areas overlap";
 		return false;
 	}
-	if (a->size == 0 || a->offset + a->size > rt->stride) {
-		w->err = "area empty or past the stride";
+	if (a->size == 0 || a->offset + a->size > rt->stride - PCPU_GUARD_SIZE) {
+		w->err = "area empty or reaching into the guard page at the stride's end";
 		return false;
 	}
 	if (a->align == 0 || a->offset % a->align) {
@@ -192,6 +192,12 @@ const char *check_invariants(const struct rt_fixture *x)
 		}
 	}
 	free(w.expect_ref);
+	/* S5: the guard page, the stride's last, is mapped on no CPU. */
+	for (unsigned cpu = 0; cpu < rt->nr_cpus; cpu++)
+		if (fake_arch_is_mapped(&x->f, cpu, (rt->stride - PCPU_GUARD_SIZE) / PCPU_PAGE_SIZE)) {
+			snprintf(msg, sizeof(msg), "S5: cpu %u's guard page is mapped", cpu);
+			return msg;
+		}
 	for (unsigned cpu = 0; cpu < rt->nr_cpus; cpu++)
 		online += pcpu_cpu_is_online(rt, cpu);
 	pcpu_get_stats(rt, &st);

@@ -37,9 +37,10 @@ void snapshot_take(struct rt_snapshot *s, const struct rt_fixture *x);
 const char *snapshot_diff(const struct rt_snapshot *s, const struct rt_fixture *x);
 void snapshot_free(struct rt_snapshot *s);
 
-/* Checks S1-S4 and the allocator's invariants against the fake arch's view:
- * no overlap, alignment, reference counts, mapped set == covered page
- * offsets x online CPUs, no page leaked, no contract violation, lock free,
+/* Checks S1-S5 and the allocator's invariants against the fake arch's view:
+ * no overlap, alignment, no area in the guard page, reference counts,
+ * mapped set == covered page offsets x online CPUs, the guard page mapped
+ * on no CPU, no page leaked, no contract violation, lock free,
  * nothing written past the meta_size bytes of bookkeeping.
  * Returns NULL or a description of the first failure (static buffer). */
 const char *check_invariants(const struct rt_fixture *x);

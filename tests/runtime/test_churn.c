@@ -22,6 +22,8 @@
 /* The configuration of the current run (see main). */
 static unsigned cfg_shift, cfg_ncpu, cfg_max_areas;
 #define STRIDE ((size_t)1 << cfg_shift)
+/* Where areas may lie: everything but the guard page at the stride's end. */
+#define USABLE (STRIDE - PCPU_GUARD_SIZE)
 #define LIVE_CAP 128
 
 struct m_area {
@@ -89,7 +91,7 @@ static bool model_fits(size_t size, size_t align)
 	size_t c = 0;
 
 	for (unsigned i = 0; i <= nlive; i++) {
-		size_t end = i < nlive ? live[i].off : STRIDE;
+		size_t end = i < nlive ? live[i].off : USABLE;
 
 		if (i > 0)
 			c = live[i - 1].off + live[i - 1].size;
@@ -298,8 +300,10 @@ static void op_bad(void)
 			CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, a->addr), PCPU_ERR_KIND);
 		}
 		break;
-	case 2: /* outside the stride */
+	case 2: /* outside the stride, or in its guard page */
 		CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, X.f.base + STRIDE + a->off), PCPU_ERR_NOTALLOC);
+		CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, X.f.base + USABLE + rnd(PCPU_GUARD_SIZE)),
+				PCPU_ERR_NOTALLOC);
 		CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, X.f.base - 4096), PCPU_ERR_NOTALLOC);
 		break;
 	default: /* bad alignment or size */
@@ -308,7 +312,7 @@ static void op_bad(void)
 
 			CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, 8, 3 << rnd(8), &addr), PCPU_ERR_ALIGN);
 			CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, 8, 8192, &addr), PCPU_ERR_ALIGN);
-			CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, STRIDE + 1, 8, &addr), PCPU_ERR_NOSPACE);
+			CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, USABLE + 1, 1, &addr), PCPU_ERR_NOSPACE);
 			CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, 0, 8, &addr), PCPU_ERR_INVAL);
 			CU_ASSERT_EQUAL(addr, 1);
 		}
@@ -428,8 +432,8 @@ static void test_churn_main(void)
 	run_churn(16, 6, 96, 100000);
 }
 
-/* 16 KiB stride (4 page offsets), 40 CPUs (the online bitmap's second
- * word), little bookkeeping: a crowded window. */
+/* 16 KiB stride (3 usable page offsets and the guard), 40 CPUs (the
+ * online bitmap's second word), little bookkeeping: a crowded window. */
 static void test_churn_crowded(void)
 {
 	run_churn(14, 40, 24, 20000);

@@ -11,6 +11,8 @@
 #define SHIFT 16
 #define NCPU 4
 #define STRIDE ((size_t)1 << SHIFT)
+#define USABLE (STRIDE - PCPU_GUARD_SIZE) /* where areas may lie */
+#define GUARD_PAGE (USABLE / PCPU_PAGE_SIZE) /* the stride's last page */
 
 static struct rt_fixture X;
 static unsigned char tmpl[8192];
@@ -52,6 +54,8 @@ static void test_init_params(void)
 
 	CU_ASSERT(need > 0);
 	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(11, NCPU, 8), 0);
+	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(12, NCPU, 8), 0); /* all guard */
+	CU_ASSERT(pcpu_runtime_meta_size(PCPU_MIN_SHIFT, NCPU, 8) > 0);
 	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(SHIFT, 0, 8), 0);
 	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(SHIFT, PCPU_MAX_CPUS + 1, 8), 0);
 	CU_ASSERT_EQUAL(pcpu_runtime_meta_size(SHIFT, NCPU, 0), 0);
@@ -78,8 +82,10 @@ static void test_init_params(void)
 		CU_ASSERT_EQUAL(pcpu_runtime_init(&st, &q, &rt), PCPU_ERR_INVAL); \
 	} while (0)
 	BAD(base, f.base + 1);
+	BAD(base, 0); /* an area at offset 0 would have the address NULL */
 	BAD(base, UINTPTR_MAX - 4095); /* window would wrap */
 	BAD(shift, 11);
+	BAD(shift, 12); /* one page: nothing usable besides the guard */
 	BAD(shift, 63);
 	BAD(nr_cpus, 0);
 	BAD(nr_cpus, PCPU_MAX_CPUS + 1);
@@ -195,10 +201,78 @@ static void test_module_and_dyn(void)
 	CU_ASSERT_EQUAL(st.mapped_offsets, 1);
 	CU_ASSERT_EQUAL(st.mapped_pages, 2);
 	CU_ASSERT_EQUAL(st.online_cpus, 2);
-	CU_ASSERT_EQUAL(st.largest_free, STRIDE - 756);
+	CU_ASSERT_EQUAL(st.largest_free, USABLE - 756);
 	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, 0), 2);
 	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, 1), 0);
 	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, STRIDE), 0); /* out of range */
+	CU_ASSERT_PTR_NULL(check_invariants(&X));
+	fixture_destroy(&X);
+}
+
+static bool cpu_pages_mapped(unsigned cpu, size_t from, size_t to)
+{
+	for (size_t p = from; p < to; p++)
+		if (!fake_arch_is_mapped(&X.f, cpu, p))
+			return false;
+	return true;
+}
+
+/* The stride's last page is a guard: no area of any kind reaches into it,
+ * to the byte, whatever its alignment, and it is mapped on no CPU even when
+ * the usable part is full and every CPU is online (check_invariants checks
+ * that too, after every call here and in test_churn). */
+static void test_guard_page(void)
+{
+	struct pcpu_stats st;
+	uintptr_t a = 0;
+
+	/* The static area: the whole usable part, and not one byte more. */
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	NO_CHANGE(pcpu_static_init(X.rt, NULL, 0, USABLE + 1), PCPU_ERR_NOSPACE);
+	NO_CHANGE(pcpu_static_init(X.rt, tmpl, 1, USABLE), PCPU_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(pcpu_static_init(X.rt, tmpl, 100, USABLE - 100), PCPU_OK);
+	for (unsigned cpu = 1; cpu < NCPU; cpu++)
+		CU_ASSERT_EQUAL(pcpu_cpu_online(X.rt, cpu), PCPU_OK);
+	for (unsigned cpu = 0; cpu < NCPU; cpu++) {
+		CU_ASSERT(cpu_pages_mapped(cpu, 0, GUARD_PAGE));
+		CU_ASSERT(!fake_arch_is_mapped(&X.f, cpu, GUARD_PAGE));
+	}
+	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, GUARD_PAGE - 1), 1);
+	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, GUARD_PAGE), 0);
+	pcpu_get_stats(X.rt, &st);
+	CU_ASSERT_EQUAL(st.largest_free, 0);
+	CU_ASSERT_EQUAL(st.mapped_pages, NCPU * GUARD_PAGE);
+	NO_CHANGE(pcpu_dyn_alloc(X.rt, 1, 1, &a), PCPU_ERR_NOSPACE);
+	CU_ASSERT_PTR_NULL(check_invariants(&X));
+	fixture_destroy(&X);
+
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	CU_ASSERT_EQUAL(pcpu_cpu_online(X.rt, 1), PCPU_OK);
+	CU_ASSERT_EQUAL(pcpu_static_init(X.rt, tmpl, 100, 0), PCPU_OK);
+	/* A dynamic area from the static area's end to the guard, exactly. */
+	NO_CHANGE(pcpu_dyn_alloc(X.rt, USABLE - 100 + 1, 4, &a), PCPU_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, USABLE - 100, 4, &a), PCPU_OK);
+	CU_ASSERT_EQUAL(a + (USABLE - 100), X.f.base + USABLE);
+	CU_ASSERT(cpu_pages_mapped(0, 0, GUARD_PAGE) && cpu_pages_mapped(1, 0, GUARD_PAGE));
+	CU_ASSERT(!fake_arch_is_mapped(&X.f, 0, GUARD_PAGE));
+	CU_ASSERT(!fake_arch_is_mapped(&X.f, 1, GUARD_PAGE));
+	CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, a), PCPU_OK);
+	/* Page aligned: the last usable page is as high as an area goes. */
+	NO_CHANGE(pcpu_dyn_alloc(X.rt, USABLE - 4096 + 1, 4096, &a), PCPU_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(X.rt, USABLE - 4096, 4096, &a), PCPU_OK);
+	CU_ASSERT_EQUAL(a, X.f.base + 4096);
+	CU_ASSERT_EQUAL(pcpu_dyn_free(X.rt, a), PCPU_OK);
+	/* A module area: template and zeros up to the guard, not past it. */
+	NO_CHANGE(pcpu_module_alloc(X.rt, tmpl, 8, USABLE - 108 + 1, 4, &a), PCPU_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(pcpu_module_alloc(X.rt, tmpl, 8, USABLE - 108, 4, &a), PCPU_OK);
+	CU_ASSERT_EQUAL(a, X.f.base + 100);
+	CU_ASSERT(!fake_arch_is_mapped(&X.f, 1, GUARD_PAGE));
+	/* No address in the guard page is an area's. */
+	NO_CHANGE(pcpu_module_free(X.rt, X.f.base + USABLE), PCPU_ERR_NOTALLOC);
+	NO_CHANGE(pcpu_dyn_free(X.rt, X.f.base + STRIDE - 1), PCPU_ERR_NOTALLOC);
+	CU_ASSERT_EQUAL(pcpu_module_free(X.rt, a), PCPU_OK);
+	pcpu_get_stats(X.rt, &st);
+	CU_ASSERT_EQUAL(st.largest_free, USABLE - 100);
 	CU_ASSERT_PTR_NULL(check_invariants(&X));
 	fixture_destroy(&X);
 }
@@ -276,20 +350,21 @@ static void test_bad_phys(void)
 }
 
 /* The bookkeeping: the allocator's records and the area slots (max_areas
- * of each), a reference count per page offset, a bit per CPU, each part
+ * of each), a reference count per usable page offset (none for the guard
+ * page), a bit per CPU, each part
  * rounded to 16 bytes, plus 16 to align the caller's memory.  Nothing per
  * (CPU, page offset): 4096 CPUs cost the 64-CPU figure plus a bigger
  * bitmap, and the runtime runs in exactly that many bytes. */
 static size_t meta_parts(unsigned shift, unsigned cpus, unsigned areas)
 {
 	return pcpu_alloc_meta_size(areas) + areas * sizeof(struct pcpu_area) +
-	       ((size_t)1 << (shift - 12)) * sizeof(uint32_t) + (cpus + 31) / 32 * 4;
+	       (((size_t)1 << (shift - 12)) - 1) * sizeof(uint32_t) + (cpus + 31) / 32 * 4;
 }
 
 static void test_meta_bound(void)
 {
 	static const struct { unsigned shift, cpus, areas; } cfg[] = {
-		{ 20, 64, 256 }, { 20, 4096, 256 }, { 28, 64, 256 }, { 12, 1, 1 }, { 16, 4096, 8 },
+		{ 20, 64, 256 }, { 20, 4096, 256 }, { 28, 64, 256 }, { 13, 1, 1 }, { 16, 4096, 8 },
 	};
 	struct pcpu_runtime_storage st;
 	struct pcpu_runtime *rt = NULL;
@@ -440,11 +515,11 @@ static int lk_mod_free(void) { return pcpu_module_free(X.rt, lk_addr); }
 static int lk_on(void) { return pcpu_cpu_online(X.rt, 1); }
 static int lk_off(void) { return pcpu_cpu_offline(X.rt, 1); }
 static int lk_static(void) { return pcpu_static_init(X.rt, tmpl, 8, 0); }
-static int lk_stats(void) { struct pcpu_stats s; pcpu_get_stats(X.rt, &s); return 0; }
+static int lk_stats(void) { struct pcpu_stats s; return pcpu_get_stats(X.rt, &s); }
 static int lk_ref(void) { return (int)pcpu_page_refcount(X.rt, 0) - 1; }
 static int lk_isonline(void) { return !pcpu_cpu_is_online(X.rt, 0); }
 static bool lk_walk_fn(const struct pcpu_area_info *a, void *arg) { (void)a; ++*(int *)arg; return false; }
-static int lk_walk(void) { int n = 0; pcpu_for_each_area(X.rt, lk_walk_fn, &n); return n - 1; }
+static int lk_walk(void) { int n = 0; return pcpu_for_each_area(X.rt, lk_walk_fn, &n) + n - 1; }
 
 static void test_lock_hook(void)
 {
@@ -480,6 +555,85 @@ static void test_fill_offsets(void)
 		CU_ASSERT_EQUAL(off[n], (unsigned long)n << SHIFT);
 	CU_ASSERT_EQUAL(off[NCPU], ~0ul); /* only nr entries written */
 	fixture_destroy(&X);
+}
+
+static bool count_area(const struct pcpu_area_info *a, void *arg)
+{
+	(void)a;
+	++*(int *)arg;
+	return true;
+}
+
+/* Every public entry point given a NULL runtime, and the other pointers
+ * NULL with a good one: the int-returning ones say PCPU_ERR_INVAL and write
+ * nothing, the value-returning ones give their documented "none" value
+ * (runtime.h), and nothing crashes or changes. */
+static void test_null_and_bad_args(void)
+{
+	struct pcpu_stats st, st_fill;
+	unsigned long off[NCPU];
+	uintptr_t addr = 1;
+	unsigned long bad_frees;
+	int walked = 0;
+
+	memset(&st_fill, 0x5a, sizeof(st_fill));
+	st = st_fill;
+	memset(off, 0xff, sizeof(off));
+	CU_ASSERT_EQUAL(pcpu_static_init(NULL, tmpl, 8, 0), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_module_alloc(NULL, tmpl, 8, 0, 8, &addr), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_module_free(NULL, 4096), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_dyn_alloc(NULL, 8, 8, &addr), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_dyn_free(NULL, 4096), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_cpu_online(NULL, 1), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_cpu_offline(NULL, 0), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(addr, 1);
+	CU_ASSERT_EQUAL(pcpu_get_stats(NULL, &st), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(memcmp(&st, &st_fill, sizeof(st)), 0);
+	CU_ASSERT_EQUAL(pcpu_page_refcount(NULL, 0), 0);
+	CU_ASSERT(!pcpu_cpu_is_online(NULL, 0));
+	CU_ASSERT_EQUAL(pcpu_base(NULL), 0);
+	CU_ASSERT_EQUAL(pcpu_shift(NULL), 0);
+	CU_ASSERT_EQUAL(pcpu_for_each_area(NULL, count_area, &walked), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(walked, 0);
+	CU_ASSERT_EQUAL(pcpu_fill_offsets(NULL, off, NCPU), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(off[0], ~0ul);
+	CU_ASSERT_STRING_EQUAL(pcpu_strerror(-1), "unknown error");
+	CU_ASSERT_STRING_EQUAL(pcpu_strerror(PCPU_ERR_MAX + 1), "unknown error");
+
+	/* A good runtime, the other pointers bad. */
+	fixture_init(&X, SHIFT, NCPU, 8, true);
+	CU_ASSERT_EQUAL(pcpu_static_init(X.rt, tmpl, 100, 0), PCPU_OK);
+	NO_CHANGE(pcpu_module_alloc(X.rt, tmpl, 8, 0, 8, NULL), PCPU_ERR_INVAL);
+	NO_CHANGE(pcpu_dyn_alloc(X.rt, 8, 8, NULL), PCPU_ERR_INVAL);
+	NO_CHANGE(pcpu_get_stats(X.rt, NULL), PCPU_ERR_INVAL);
+	NO_CHANGE(pcpu_for_each_area(X.rt, NULL, &walked), PCPU_ERR_INVAL);
+	NO_CHANGE(pcpu_fill_offsets(X.rt, NULL, NCPU), PCPU_ERR_INVAL);
+	CU_ASSERT_EQUAL(pcpu_fill_offsets(X.rt, NULL, 0), PCPU_OK); /* nothing to write */
+	NO_CHANGE(pcpu_dyn_free(X.rt, 0), PCPU_ERR_NOTALLOC);
+	CU_ASSERT_EQUAL(pcpu_page_refcount(X.rt, (size_t)-1), 0);
+	CU_ASSERT(!pcpu_cpu_is_online(X.rt, (unsigned)-1));
+	/* And the good calls still answer, with the values the NULL ones
+	 * cannot be confused with. */
+	CU_ASSERT_EQUAL(pcpu_get_stats(X.rt, &st), PCPU_OK);
+	CU_ASSERT_EQUAL(st.live_areas, 1);
+	CU_ASSERT_EQUAL(pcpu_for_each_area(X.rt, count_area, &walked), PCPU_OK);
+	CU_ASSERT_EQUAL(walked, 1);
+	CU_ASSERT_EQUAL(pcpu_fill_offsets(X.rt, off, NCPU), PCPU_OK);
+	CU_ASSERT_EQUAL(off[NCPU - 1], (unsigned long)(NCPU - 1) << SHIFT);
+	CU_ASSERT(pcpu_base(X.rt) != 0);
+	CU_ASSERT(pcpu_shift(X.rt) >= PCPU_MIN_SHIFT);
+	CU_ASSERT_EQUAL(X.f.violations, 0);
+	fixture_destroy(&X);
+
+	/* pcpu_api_* without a runtime: refused, nothing dereferenced. */
+	pcpu_api_set_runtime(NULL);
+	CU_ASSERT_PTR_NULL(pcpu_api_runtime());
+	CU_ASSERT_PTR_NULL(pcpu_api_alloc(8, 8));
+	CU_ASSERT_EQUAL(pcpu_api_last_error(), PCPU_ERR_STATE);
+	bad_frees = pcpu_api_bad_frees();
+	pcpu_api_free((void *)4096);
+	CU_ASSERT_EQUAL(pcpu_api_last_error(), PCPU_ERR_STATE);
+	CU_ASSERT_EQUAL(pcpu_api_bad_frees(), bad_frees + 1);
 }
 
 static void test_api(void)
@@ -525,6 +679,7 @@ static const struct cunit_test tests[] = {
 	{ "init checks its parameters", test_init_params },
 	{ "static area rules", test_static_rules },
 	{ "module and dynamic areas", test_module_and_dyn },
+	{ "the stride's last page is a guard, never handed out nor mapped", test_guard_page },
 	{ "bookkeeping full", test_bookkeeping_full },
 	{ "CPU hotplug", test_hotplug },
 	{ "a page that is not a page frame is refused", test_bad_phys },
@@ -534,6 +689,7 @@ static const struct cunit_test tests[] = {
 	{ "every entry point takes the lock once", test_lock_hook },
 	{ "pcpu_fill_offsets", test_fill_offsets },
 	{ "pcpu_api_alloc/free", test_api },
+	{ "NULL and bad arguments to every entry point", test_null_and_bad_args },
 };
 
 int main(void)

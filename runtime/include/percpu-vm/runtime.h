@@ -5,7 +5,10 @@
  * hosted arch backend (runtime/arch/hosted/), into user-space tests.
  *
  * The window: CPU n's copy of per-CPU byte `off` lives at
- *     base + (n << shift) + off,        0 <= off < (1 << shift).
+ *     base + (n << shift) + off,        0 <= off < (1 << shift) - PCPU_GUARD_SIZE.
+ * The last page of every CPU's stride is a guard that is never handed out
+ * nor mapped, so an overflow off the end of CPU n's part faults instead of
+ * landing in CPU n+1's copy.
  * The runtime hands out offsets inside the stride (allocator.c), keeps every
  * page offset that some live allocation covers mapped on every online CPU and
  * nothing else (populate.c), and serves three clients: the kernel's static
@@ -15,8 +18,10 @@
  * memory the caller provides (pcpu_runtime_meta_size() tells how much), so no
  * part of the runtime needs a heap.  Every entry point takes the lock hook.
  *
- * Errors: every function returns 0 or a positive enum pcpu_error code; a call
- * that fails changes nothing (allocator state, mappings, page ownership).
+ * Errors: every function returning int returns 0 or a positive enum
+ * pcpu_error code; a call that fails changes nothing (allocator state,
+ * mappings, page ownership).  A NULL runtime is PCPU_ERR_INVAL there, and
+ * a documented "none" value (0, false) from the few that return a value.
  *
  * The offset allocator underneath is usable on its own: allocator.h.
  * docs/runtime.md describes the whole contract.
@@ -35,6 +40,16 @@ extern "C" {
 #define PCPU_PAGE_SHIFT 12u
 #define PCPU_PAGE_SIZE  (1u << PCPU_PAGE_SHIFT)
 #define PCPU_MAX_CPUS   4096u
+
+/* The guard at the end of every CPU's stride: its last page, never handed
+ * out and never mapped.  Areas (static, module, dynamic) all lie in
+ * [0, stride - PCPU_GUARD_SIZE) of the stride, so a write one byte past the
+ * usable part of CPU n's copy faults rather than changing CPU n+1's data.
+ * percpu.lds asserts the same of the kernel's static area. */
+#define PCPU_GUARD_SIZE PCPU_PAGE_SIZE
+/* The smallest stride: two pages, one usable and the guard.  (A one-page
+ * stride would be all guard.) */
+#define PCPU_MIN_SHIFT  13u
 
 enum pcpu_error {
 	PCPU_OK = 0,
@@ -104,8 +119,8 @@ struct pcpu_arch_ops {
 
 /* How a runtime is set up. */
 struct pcpu_params {
-	uintptr_t base;        /* CPU 0's copy; page aligned */
-	unsigned shift;        /* stride = 1 << shift; 12..28 (or more on 64-bit hosts) */
+	uintptr_t base;        /* CPU 0's copy; page aligned, not 0 (see pcpu_base) */
+	unsigned shift;        /* stride = 1 << shift; 13..28 (13..40 on 64-bit hosts) */
 	unsigned nr_cpus;      /* possible CPUs, 1..PCPU_MAX_CPUS */
 	unsigned max_areas;    /* most live areas at once (static + modules + dynamic) */
 	void *meta;            /* caller memory of pcpu_runtime_meta_size() bytes */
@@ -116,7 +131,8 @@ struct pcpu_params {
 /* Bytes of bookkeeping a runtime with this stride, CPU count and area count
  * needs (0 if the parameters are out of range): the allocator's records and
  * the area slots (both grow with max_areas), one 32-bit reference count per
- * page offset (1 << (shift - 12) of them) and a bit per possible CPU (the
+ * usable page offset ((1 << (shift - 12)) - 1 of them: the guard page never
+ * has one) and a bit per possible CPU (the
  * online map).  Nothing grows with nr_cpus << shift: which data page backs
  * each mapped address is left to the page tables.  On i386, 64 CPUs, a
  * 1 MiB stride and 256 areas take 18,480 bytes (17 KiB of it for the 256
@@ -160,8 +176,15 @@ int pcpu_cpu_online(struct pcpu_runtime *rt, unsigned cpu);
 /* Unmap and give back `cpu`'s pages. */
 int pcpu_cpu_offline(struct pcpu_runtime *rt, unsigned cpu);
 
-/* VM mode: offsets[n] = n << shift for n < nr. */
-void pcpu_fill_offsets(const struct pcpu_runtime *rt, unsigned long *offsets, unsigned nr);
+/* Reading the runtime.  Every function here accepts a NULL runtime (and
+ * other bad arguments) without crashing, like the calls that change
+ * something: those returning int say PCPU_ERR_INVAL and write nothing; the
+ * others return a value no runtime has, named with each. */
+
+/* VM mode: offsets[n] = n << shift for n < nr.  PCPU_ERR_INVAL (nothing
+ * written) for a NULL rt, or NULL offsets with nr > 0.  Takes no lock:
+ * the shift is fixed at init. */
+int pcpu_fill_offsets(const struct pcpu_runtime *rt, unsigned long *offsets, unsigned nr);
 
 /* Bookkeeping, for reports, tests and benchmarks. */
 struct pcpu_stats {
@@ -170,25 +193,33 @@ struct pcpu_stats {
 	size_t mapped_pages;      /* pages mapped in the window, all CPUs */
 	size_t live_areas;
 	unsigned online_cpus;
-	size_t largest_free;      /* biggest free extent in the stride */
+	size_t largest_free;      /* biggest free extent in the stride's usable part */
 };
-void pcpu_get_stats(const struct pcpu_runtime *rt, struct pcpu_stats *st);
+/* PCPU_ERR_INVAL (st untouched) for a NULL rt or st. */
+int pcpu_get_stats(const struct pcpu_runtime *rt, struct pcpu_stats *st);
 
-/* The reference count of one page offset (page index within the stride). */
+/* The reference count of one page offset (page index within the stride):
+ * 0 when no area touches it, and for a NULL rt or an index past the
+ * usable part (the guard page's count is 0 forever). */
 unsigned pcpu_page_refcount(const struct pcpu_runtime *rt, size_t page_index);
+/* false for a NULL rt or a CPU number out of range. */
 bool pcpu_cpu_is_online(const struct pcpu_runtime *rt, unsigned cpu);
+/* CPU 0's copy of offset 0; 0 for a NULL rt (init refuses base 0: CPU 0's
+ * address of an area at offset 0 would be NULL, pcpu_api_alloc's error). */
 uintptr_t pcpu_base(const struct pcpu_runtime *rt);
+/* log2 of the stride; 0 for a NULL rt (below PCPU_MIN_SHIFT). */
 unsigned pcpu_shift(const struct pcpu_runtime *rt);
 
 /* Walk the live areas in offset order (for reports and invariant checks).
- * The callback returns false to stop. */
+ * The callback returns false to stop.  PCPU_ERR_INVAL (fn never called)
+ * for a NULL rt or fn. */
 enum pcpu_area_kind { PCPU_AREA_STATIC, PCPU_AREA_MODULE, PCPU_AREA_DYNAMIC };
 struct pcpu_area_info {
 	size_t offset, size, align;
 	enum pcpu_area_kind kind;
 };
-void pcpu_for_each_area(const struct pcpu_runtime *rt,
-			bool (*fn)(const struct pcpu_area_info *a, void *arg), void *arg);
+int pcpu_for_each_area(const struct pcpu_runtime *rt,
+		       bool (*fn)(const struct pcpu_area_info *a, void *arg), void *arg);
 
 /* One runtime instance behind the kernel's __alloc_percpu()/free_percpu()
  * (runtime/percpu_api.c).  The kernel sets it once at boot, after
