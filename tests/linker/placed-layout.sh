@@ -10,6 +10,14 @@
 #   - the cache-line aligned ones on 64-byte boundaries in every copy;
 #   - every one of them in the initialised part of the per-CPU section.
 . "$top_srcdir/tests/linker/lib.sh"
+. "$top_srcdir/tests/test-config.sh"
+
+# The placed objects take three pages and more, which a small configured
+# stride (--with-percpu-shift=13: one usable page) cannot hold: the test
+# fixes its own constants, a 1 MiB stride and 8 CPUs.
+PERCPU_SHIFT=20 PERCPU_NR_CPUS=8
+test_config "$tmp/config" $PERCPU_SHIFT $PERCPU_NR_CPUS 0xC0000000 || die "test_config"
+LT_INC="-I$tmp/config $LT_INC"; LT_LPATH="-L $tmp/config $LT_LPATH"
 
 for f in main data placed; do
 	cc "$tmp/$f.o" "$LT_SRC/kern-$f.c" -DCONFIG_HAS_VM_PERCPU
