@@ -10,7 +10,7 @@
 #include <string>
 
 struct percpu_options percpu_opts = {
-  false, PERCPU_MODE_LOWER, -1, NULL, false, PERCPU_UNMARKED_WARN
+  false, PERCPU_MODE_LOWER, -1, NULL, false, PERCPU_UNMARKED_WARN, -1
 };
 
 #define PERCPU_STR_(x) #x
@@ -92,6 +92,17 @@ apply_unmarked_table (const char *value)
 }
 
 bool
+apply_embed_report (const char *value)
+{
+  int no;
+
+  if (!apply_choice ("embed-report", value, "setting", "yes", "no", &no))
+    return false;
+  percpu_opts.embed_report = !no;
+  return true;
+}
+
+bool
 apply_disable (const char *)
 {
   percpu_opts.disabled = true;
@@ -133,6 +144,11 @@ const arg_spec arg_specs[] = {
     "diagnose (the default); check: diagnose and report only,\n"
     "the object is exactly as without the plugin",
     apply_mode },
+  { "embed-report", "yes|no",
+    "put the report into the object, in the non-allocated section\n"
+    ".percpu.report, where it survives ccache, distcc and links\n"
+    "(yes: the default in mode=lower; mode=check embeds nothing)",
+    apply_embed_report },
   { "unmarked-table", "warn|silent",
     "problems found through a __per_cpu_offset without the\n"
     "percpu_offset_table attribute (classic mode, foreign code)\n"
@@ -242,5 +258,19 @@ percpu_parse_args (int argc, const struct plugin_argument *argv)
       else if (!arg_specs[s].apply (arg->value))
 	ok = false;
     }
+  /* mode=check promises an object byte for byte as without the plugin. */
+  if (ok && percpu_opts.mode == PERCPU_MODE_CHECK && percpu_opts.embed_report == 1)
+    {
+      percpu_diag_arg_bad_value ("embed-report", "yes", "mode=check changes "
+				 "nothing in the object: its report goes to "
+				 "report=FILE only");
+      ok = false;
+    }
   return ok;
+}
+
+bool
+percpu_embed_report_p (void)
+{
+  return percpu_opts.mode == PERCPU_MODE_LOWER && percpu_opts.embed_report != 0;
 }

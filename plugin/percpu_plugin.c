@@ -73,6 +73,19 @@ percpu_version_ok (struct plugin_gcc_version *version)
   return false;
 }
 
+/* Insert PASS after the first instance of the pass named REFERENCE. */
+static void
+register_pass_after (const char *name, opt_pass *pass, const char *reference)
+{
+  struct register_pass_info info;
+
+  info.pass = pass;
+  info.reference_pass_name = reference;
+  info.ref_pass_instance_number = 1;
+  info.pos_op = PASS_POS_INSERT_AFTER;
+  register_callback (name, PLUGIN_PASS_MANAGER_SETUP, NULL, &info);
+}
+
 int
 plugin_init (struct plugin_name_args *info, struct plugin_gcc_version *version)
 {
@@ -101,11 +114,12 @@ plugin_init (struct plugin_name_args *info, struct plugin_gcc_version *version)
   /* Right after "ssa": early enough that every later pass (loop
    * optimisations, IPA, LTO streaming) sees the plain integer shift, late
    * enough that the statements are in SSA form. */
-  struct register_pass_info pass_info;
-  pass_info.pass = percpu_make_lower_pass (g);
-  pass_info.reference_pass_name = "ssa";
-  pass_info.ref_pass_instance_number = 1;
-  pass_info.pos_op = PASS_POS_INSERT_AFTER;
-  register_callback (name, PLUGIN_PASS_MANAGER_SETUP, NULL, &pass_info);
+  register_pass_after (name, percpu_make_lower_pass (g), "ssa");
+
+  /* The .percpu.report record: after the pass list that holds "ssa" and
+   * the lowering pass, before the IPA passes that stream -flto. */
+  if (percpu_embed_report_p ())
+    register_pass_after (name, percpu_make_report_embed_pass (g),
+			 "build_ssa_passes");
   return 0;
 }

@@ -10,12 +10,13 @@
  *                    cpu << shift and finds the access sites
  *   percpu_diag.c    the diagnostics, worded and classed in one place
  *   percpu_note.c    the .note.percpu emitter
- *   percpu_report.c  the JSON report writer
+ *   percpu_report.c  the JSON report: side file and .percpu.report record
  */
 #ifndef PERCPU_PLUGIN_H
 #define PERCPU_PLUGIN_H
 
 #include "gcc-common.h"
+#include <percpu-vm/contract.h>
 
 /* Name GCC knows the plugin by (from -fplugin=.../percpu_plugin.so). */
 #define PERCPU_PLUGIN_NAME "percpu_plugin"
@@ -44,6 +45,7 @@ struct percpu_options
   const char *report_file;  /* report=FILE, or NULL */
   bool help;                /* help was asked for */
   enum percpu_unmarked unmarked_table;  /* unmarked-table=warn|silent */
+  int embed_report;         /* embed-report=yes (1), no (0), not given (-1) */
 };
 
 extern struct percpu_options percpu_opts;
@@ -52,6 +54,9 @@ extern struct percpu_options percpu_opts;
  * unknown or repeated argument and returns false if there was one. */
 bool percpu_parse_args (int argc, const struct plugin_argument *argv);
 void percpu_print_help (FILE *out);
+/* Whether the report goes into the object (.percpu.report): mode=lower
+ * unless embed-report=no. */
+bool percpu_embed_report_p (void);
 
 /* ---- attributes and per-CPU variables (percpu_attrs.c) ---- */
 void percpu_register_attributes (void *event_data, void *user_data);
@@ -112,14 +117,9 @@ void percpu_diag_arg_bad_choice (const char *key, const char *value,
 #define PERCPU_NOTE_VERSION 1u
 void percpu_emit_note (int shift);
 
-/* ---- the report (percpu_report.c) ---- */
-enum percpu_access_kind
-{
-  PERCPU_ACCESS_CONSTANT_CPU,
-  PERCPU_ACCESS_VARIABLE_CPU,
-  PERCPU_ACCESS_THIS_CPU
-};
-
+/* ---- the report (percpu_report.c; the kinds are contract.h's) ---- */
+/* Whether anything wants the report (a side file or the record). */
+bool percpu_report_wanted (void);
 void percpu_report_access (tree fndecl, location_t loc,
 			   enum percpu_access_kind kind, tree var,
 			   tree cpu, bool rewritten);
@@ -128,5 +128,9 @@ void percpu_report_access (tree fndecl, location_t loc,
 void percpu_report_note_var (tree decl);
 void percpu_report_copy_vars (void);
 void percpu_report_write (const char *file);
+/* Put the report into the object as a .percpu.report record: once every
+ * function has been through the lowering pass. */
+void percpu_report_embed (void);
+opt_pass *percpu_make_report_embed_pass (gcc::context *ctx);
 
 #endif /* PERCPU_PLUGIN_H */

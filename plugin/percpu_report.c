@@ -1,7 +1,11 @@
-/* plugin/percpu_report.c: the JSON report (-fplugin-arg-percpu_plugin-
- * report=FILE): the unit's per-CPU variables and every access site the
- * lowering pass saw.  The schema is in docs/plugin.md and
- * tests/plugin/report-schema.json.
+/* plugin/percpu_report.c: the JSON report: the unit's per-CPU variables
+ * and every access site the lowering pass saw.  It goes to a side file
+ * (-fplugin-arg-percpu_plugin-report=FILE) and, in mode=lower, into the
+ * object itself as a record of the non-allocated section .percpu.report
+ * (embed-report=no turns that off), so that it travels with the object
+ * through ccache, distcc and every link.  The schema is in docs/plugin.md
+ * and tests/plugin/report-schema.json; the keys, the record's framing and
+ * the access kinds are percpu-vm/contract.h's.
  *
  * Everything is copied out of GCC's trees when it is recorded, so the
  * writer at the end of the unit touches no tree the garbage collector may
@@ -67,32 +71,51 @@ user_location (location_t loc)
   return expand_location (loc);
 }
 
-const char *
-kind_name (enum percpu_access_kind kind)
+void
+append (std::string &out, const char *fmt, ...) ATTRIBUTE_PRINTF_2;
+
+void
+append (std::string &out, const char *fmt, ...)
 {
-  switch (kind)
-    {
-    case PERCPU_ACCESS_CONSTANT_CPU: return "constant-cpu";
-    case PERCPU_ACCESS_VARIABLE_CPU: return "variable-cpu";
-    case PERCPU_ACCESS_THIS_CPU: return "this-cpu";
-    }
-  gcc_unreachable ();
+  char buf[256];
+  va_list ap;
+  int n;
+
+  va_start (ap, fmt);
+  n = vsnprintf (buf, sizeof buf, fmt, ap);
+  va_end (ap);
+  gcc_assert (n >= 0 && (size_t) n < sizeof buf);
+  out.append (buf, n);
 }
 
 void
-json_string (FILE *out, const std::string &s)
+json_string (std::string &out, const std::string &s)
 {
-  fputc ('"', out);
+  out += '"';
   for (unsigned char c : s)
     {
       if (c == '"' || c == '\\')
-	fprintf (out, "\\%c", c);
+	{
+	  out += '\\';
+	  out += c;
+	}
       else if (c < 0x20)
-	fprintf (out, "\\u%04x", c);
+	append (out, "\\u%04x", c);
       else
-	fputc (c, out);
+	out += c;
     }
-  fputc ('"', out);
+  out += '"';
+}
+
+/* `, "KEY": ` (without the comma for the first member). */
+void
+json_key (std::string &out, const char *key, bool first = false)
+{
+  if (!first)
+    out += ", ";
+  out += '"';
+  out += key;
+  out += "\": ";
 }
 
 std::string
@@ -138,12 +161,18 @@ copy_variable (tree decl, const std::string &first_section)
 
 } /* namespace */
 
+bool
+percpu_report_wanted (void)
+{
+  return percpu_opts.report_file || percpu_embed_report_p ();
+}
+
 void
 percpu_report_note_var (tree decl)
 {
   const char *section = percpu_decl_section (decl);
 
-  if (percpu_opts.report_file)
+  if (percpu_report_wanted ())
     pending_vars.push_back (std::make_pair (decl,
 					    std::string (section ? section
 							 : "")));
@@ -166,7 +195,7 @@ percpu_report_access (tree fndecl, location_t loc,
   site s;
   expanded_location xloc = user_location (loc);
 
-  if (!percpu_opts.report_file)
+  if (!percpu_report_wanted ())
     return;
   s.function = fndecl ? lang_hooks.decl_printable_name (fndecl, 0) : "";
   s.file = xloc.file ? xloc.file : "";
@@ -185,12 +214,147 @@ percpu_report_access (tree fndecl, location_t loc,
   sites.push_back (s);
 }
 
+namespace {
+
+/* The unit's report, the JSON document both the side file and the
+ * embedded record hold. */
+std::string
+report_text (void)
+{
+  int shift = percpu_unit_shift ();
+  std::string out;
+  bool first;
+
+  percpu_report_copy_vars ();
+  out += "{\n  ";
+  json_key (out, PERCPU_REPORT_KEY_FORMAT, true);
+  json_string (out, PERCPU_REPORT_FORMAT);
+  out += ",\n  ";
+  json_key (out, PERCPU_REPORT_KEY_VERSION, true);
+  append (out, "%d", PERCPU_REPORT_VERSION);
+  out += ",\n  ";
+  json_key (out, PERCPU_REPORT_KEY_UNIT, true);
+  json_string (out, main_input_filename ? main_input_filename : "");
+  out += ",\n  ";
+  json_key (out, PERCPU_REPORT_KEY_COMPILER, true);
+  json_string (out, std::string ("GCC ") + percpu_gcc_version);
+  out += ",\n  ";
+  json_key (out, PERCPU_REPORT_KEY_MODE, true);
+  json_string (out, percpu_opts.mode == PERCPU_MODE_CHECK
+		    ? PERCPU_REPORT_MODE_CHECK : PERCPU_REPORT_MODE_LOWER);
+  out += ",\n  ";
+  json_key (out, PERCPU_REPORT_KEY_SHIFT, true);
+  if (shift >= 0)
+    append (out, "%d", shift);
+  else
+    out += "null";
+  out += ",\n  ";
+  json_key (out, PERCPU_REPORT_KEY_VARIABLES, true);
+  out += "[";
+  first = true;
+  for (const variable &v : variables)
+    {
+      out += first ? "\n    {" : ",\n    {";
+      json_key (out, PERCPU_REPORT_VAR_NAME, true);
+      json_string (out, v.name);
+      json_key (out, PERCPU_REPORT_VAR_SIZE);
+      if (v.size_known)
+	append (out, HOST_WIDE_INT_PRINT_UNSIGNED, v.size);
+      else
+	out += "null";
+      json_key (out, PERCPU_REPORT_VAR_ALIGN);
+      append (out, "%u", v.align);
+      json_key (out, PERCPU_REPORT_VAR_SECTION);
+      json_string (out, v.section);
+      json_key (out, PERCPU_REPORT_VAR_DEFINED);
+      out += v.defined ? "true" : "false";
+      json_key (out, PERCPU_REPORT_VAR_GLOBAL);
+      out += v.global ? "true" : "false";
+      json_key (out, PERCPU_REPORT_VAR_FILE);
+      json_string (out, v.file);
+      json_key (out, PERCPU_REPORT_VAR_LINE);
+      append (out, "%d", v.line);
+      json_key (out, PERCPU_REPORT_VAR_COLUMN);
+      append (out, "%d}", v.column);
+      first = false;
+    }
+  out += first ? "],\n  " : "\n  ],\n  ";
+  json_key (out, PERCPU_REPORT_KEY_ACCESSES, true);
+  out += "[";
+  first = true;
+  for (const site &s : sites)
+    {
+      out += first ? "\n    {" : ",\n    {";
+      json_key (out, PERCPU_REPORT_ACCESS_FUNCTION, true);
+      json_string (out, s.function);
+      json_key (out, PERCPU_REPORT_ACCESS_FILE);
+      json_string (out, s.file);
+      json_key (out, PERCPU_REPORT_ACCESS_LINE);
+      append (out, "%d", s.line);
+      json_key (out, PERCPU_REPORT_ACCESS_COLUMN);
+      append (out, "%d", s.column);
+      json_key (out, PERCPU_REPORT_ACCESS_KIND);
+      json_string (out, percpu_access_kind_name (s.kind));
+      json_key (out, PERCPU_REPORT_ACCESS_VARIABLE);
+      if (s.variable.empty ())
+	out += "null";
+      else
+	json_string (out, s.variable);
+      json_key (out, PERCPU_REPORT_ACCESS_CPU);
+      if (s.cpu_known)
+	append (out, HOST_WIDE_INT_PRINT_DEC, s.cpu);
+      else
+	out += "null";
+      json_key (out, PERCPU_REPORT_ACCESS_REWRITTEN);
+      out += s.rewritten ? "true}" : "false}";
+      first = false;
+    }
+  out += first ? "]\n}\n" : "\n  ]\n}\n";
+  return out;
+}
+
+/* BYTES as the operand of .ascii, escaped for the assembler: quotes,
+ * backslashes and bytes that are not printable as octal escapes. */
+void
+asm_ascii (std::string &out, const std::string &bytes)
+{
+  size_t col = 0;
+
+  for (unsigned char c : bytes)
+    {
+      if (col == 0)
+	out += "\t.ascii \"";
+      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x7f)
+	append (out, "\\%03o", c);
+      else
+	out += c;
+      if (++col == 64)
+	{
+	  out += "\"\n";
+	  col = 0;
+	}
+    }
+  if (col)
+    out += "\"\n";
+}
+
+/* The record header's fields, little-endian whatever the target. */
+void
+asm_le (std::string &out, unsigned long value, int bytes)
+{
+  out += "\t.byte ";
+  for (int i = 0; i < bytes; i++)
+    append (out, "%s0x%02lx", i ? ", " : "", (value >> (8 * i)) & 0xff);
+  out += '\n';
+}
+
+} /* namespace */
+
 void
 percpu_report_write (const char *file)
 {
   FILE *out = fopen (file, "w");
-  int shift = percpu_unit_shift ();
-  bool first;
+  std::string text;
 
   if (!out)
     {
@@ -198,59 +362,70 @@ percpu_report_write (const char *file)
 	     file);
       return;
     }
-  percpu_report_copy_vars ();
-  fprintf (out, "{\n  \"format\": \"percpu-vm-report\",\n  \"version\": 1,\n");
-  fprintf (out, "  \"unit\": ");
-  json_string (out, main_input_filename ? main_input_filename : "");
-  fprintf (out, ",\n  \"compiler\": ");
-  json_string (out, std::string ("GCC ") + percpu_gcc_version);
-  fprintf (out, ",\n  \"mode\": \"%s\",\n",
-	   percpu_opts.mode == PERCPU_MODE_CHECK ? "check" : "lower");
-  if (shift >= 0)
-    fprintf (out, "  \"shift\": %d,\n", shift);
-  else
-    fprintf (out, "  \"shift\": null,\n");
-  fprintf (out, "  \"variables\": [");
-  first = true;
-  for (const variable &v : variables)
-    {
-      fprintf (out, "%s\n    {\"name\": ", first ? "" : ",");
-      json_string (out, v.name);
-      if (v.size_known)
-	fprintf (out, ", \"size\": " HOST_WIDE_INT_PRINT_UNSIGNED, v.size);
-      else
-	fprintf (out, ", \"size\": null");
-      fprintf (out, ", \"align\": %u, \"section\": ", v.align);
-      json_string (out, v.section);
-      fprintf (out, ", \"defined\": %s, \"global\": %s, \"file\": ",
-	       v.defined ? "true" : "false", v.global ? "true" : "false");
-      json_string (out, v.file);
-      fprintf (out, ", \"line\": %d, \"column\": %d}", v.line, v.column);
-      first = false;
-    }
-  fprintf (out, "%s],\n  \"accesses\": [", first ? "" : "\n  ");
-  first = true;
-  for (const site &s : sites)
-    {
-      fprintf (out, "%s\n    {\"function\": ", first ? "" : ",");
-      json_string (out, s.function);
-      fprintf (out, ", \"file\": ");
-      json_string (out, s.file);
-      fprintf (out, ", \"line\": %d, \"column\": %d, \"kind\": \"%s\", "
-	       "\"variable\": ", s.line, s.column, kind_name (s.kind));
-      if (s.variable.empty ())
-	fprintf (out, "null");
-      else
-	json_string (out, s.variable);
-      if (s.cpu_known)
-	fprintf (out, ", \"cpu\": " HOST_WIDE_INT_PRINT_DEC, s.cpu);
-      else
-	fprintf (out, ", \"cpu\": null");
-      fprintf (out, ", \"rewritten\": %s}", s.rewritten ? "true" : "false");
-      first = false;
-    }
-  fprintf (out, "%s]\n}\n", first ? "" : "\n  ");
-  if (fclose (out) != 0)
+  text = report_text ();
+  /* fclose even when fwrite fell short: no leaked stream */
+  bool written = fwrite (text.data (), 1, text.size (), out) == text.size ();
+  if (fclose (out) != 0 || !written)
     error ("%s: cannot write the report to %qs: %m", PERCPU_PLUGIN_NAME,
 	   file);
+}
+
+/* The record is a top-level asm statement, like the note: it reaches the
+ * object with and without -flto (where it is streamed and lto1, which
+ * runs without the plugin, writes it out).  Several units' statements in
+ * one LTO partition append one record each to the section. */
+void
+percpu_report_embed (void)
+{
+  std::string text = report_text (), a;
+
+  gcc_assert (text.size () < 0xffffffffu);
+  a += "\t.pushsection " PERCPU_REPORT_SECTION_NAME ",\"\",@progbits\n";
+  asm_ascii (a, PERCPU_REPORT_RECORD_MAGIC);
+  asm_le (a, PERCPU_REPORT_RECORD_VERSION, 2);
+  asm_le (a, PERCPU_REPORT_RECORD_ENCODING_JSON, 2);
+  asm_le (a, text.size (), 4);
+  asm_ascii (a, text);
+  a += "\t.popsection\n";
+  symtab->finalize_toplevel_asm (build_string (a.size (), a.c_str ()));
+}
+
+namespace {
+
+const pass_data percpu_report_embed_pass_data = {
+  SIMPLE_IPA_PASS,		/* type */
+  "percpu_report_embed",	/* name */
+  OPTGROUP_NONE,		/* optinfo_flags */
+  TV_NONE,			/* tv_id */
+  0,				/* properties_required */
+  0,				/* properties_provided */
+  0,				/* properties_destroyed */
+  0,				/* todo_flags_start */
+  0				/* todo_flags_finish */
+};
+
+/* Runs once, after the pass list the lowering pass is part of: every
+ * function the unit compiles has been lowered and its sites recorded, and
+ * nothing has been streamed for -flto or written out yet. */
+class percpu_report_embed_pass : public simple_ipa_opt_pass
+{
+public:
+  percpu_report_embed_pass (gcc::context *ctx)
+    : simple_ipa_opt_pass (percpu_report_embed_pass_data, ctx)
+  {}
+
+  virtual bool gate (function *) { return !seen_error (); }
+  virtual unsigned int execute (function *)
+  {
+    percpu_report_embed ();
+    return 0;
+  }
+};
+
+} /* namespace */
+
+opt_pass *
+percpu_make_report_embed_pass (gcc::context *ctx)
+{
+  return new percpu_report_embed_pass (ctx);
 }

@@ -1,14 +1,17 @@
-/* percpu-layout-jsonread.c: a small strict JSON reader for the plugin's
- * reports.  Builds a tree of struct jval; errors name line and column, and
- * every value keeps its own, so the report's semantic checks can name
- * where a wrong value is written (a library like jansson keeps no value
- * positions).  Nesting is limited so a hostile file cannot exhaust the
- * stack; duplicate keys are found by sorting, so a huge object cannot
- * make it quadratic. */
+/* percpu-layout-jsonread.c: a plugin report's JSON, read with jansson.
+ *
+ * jansson parses (strictly: duplicate keys refused, integers exact as its
+ * 64-bit json_int_t, nesting limited) and gives each syntax error a byte
+ * position.  It keeps no position for the values it builds, yet the
+ * report's semantic errors (a missing key, a value of the wrong type) are
+ * to name the line and column they are about.  So the error path, and
+ * only it, scans the text once more: json_locate() walks a path of keys
+ * and indexes through the text to where the value starts.  The text has
+ * already parsed, so the scan needs no error handling beyond staying
+ * inside the buffer. */
 #include "config.h"
 
-#include <errno.h>
-#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,76 +19,36 @@
 #include "percpu-layout-jsonread.h"
 #include "percpu-layout.h"
 
-#define JSON_MAX_DEPTH 64
+/* Line and byte column (1-based) of offset `at` in t. */
+static void position_of(const struct report_text *t, size_t at, unsigned *line, unsigned *col)
+{
+	size_t line_start = 0;
 
-struct jparser {
-	const char *p, *end, *start;
-	unsigned line;          /* of j->p; newlines only occur in whitespace */
-	const char *line_start;
-	char *err;
-	size_t errlen;
-	int depth;
+	*line = 1;
+	if (at > t->len)
+		at = t->len;
+	for (size_t i = 0; i < at; i++)
+		if (t->text[i] == '\n') {
+			(*line)++;
+			line_start = i + 1;
+		}
+	*col = (unsigned)(at - line_start) + 1;
+}
+
+struct scan {
+	const char *p, *end;
 };
 
-static void vjfail(struct jparser *j, unsigned line, unsigned col, const char *fmt, va_list ap)
+static void skip_ws(struct scan *s)
 {
-	size_t n = (size_t)snprintf(j->err, j->errlen, "%u:%u: ", line, col);
-
-	if (n < j->errlen)
-		vsnprintf(j->err + n, j->errlen - n, fmt, ap);
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+		s->p++;
 }
 
-static int jfail_pos(struct jparser *j, unsigned line, unsigned col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int jfail_pos(struct jparser *j, unsigned line, unsigned col, const char *fmt, ...)
+static bool at(const struct scan *s, char c)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vjfail(j, line, col, fmt, ap);
-	va_end(ap);
-	return -1;
+	return s->p < s->end && *s->p == c;
 }
-
-static unsigned column(const struct jparser *j)
-{
-	return (unsigned)(j->p - j->line_start) + 1;
-}
-
-static int jfail(struct jparser *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int jfail(struct jparser *j, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vjfail(j, j->line, column(j), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* A character for an error message: 'x', or its byte value when it is not
- * printable (a message must stay one line). */
-static const char *char_shown(unsigned char c, char buf[16])
-{
-	if (c >= 0x20 && c < 0x7f)
-		snprintf(buf, 16, "'%c'", c);
-	else
-		snprintf(buf, 16, "byte 0x%02x", c);
-	return buf;
-}
-
-static void skip_ws(struct jparser *j)
-{
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) {
-		if (*j->p == '\n') {
-			j->line++;
-			j->line_start = j->p + 1;
-		}
-		j->p++;
-	}
-}
-
-static int parse_value(struct jparser *j, struct jval *v);
 
 static int hexval(char c)
 {
@@ -98,6 +61,15 @@ static int hexval(char c)
 	return -1;
 }
 
+static unsigned read_hex4(struct scan *s)
+{
+	unsigned cp = 0;
+
+	for (int k = 0; k < 4 && s->p < s->end; k++, s->p++)
+		cp = cp * 16 + (unsigned)(hexval(*s->p) < 0 ? 0 : hexval(*s->p));
+	return cp;
+}
+
 static void put_utf8(char *out, size_t *n, unsigned cp)
 {
 	if (cp < 0x80) {
@@ -105,311 +77,257 @@ static void put_utf8(char *out, size_t *n, unsigned cp)
 	} else if (cp < 0x800) {
 		out[(*n)++] = (char)(0xc0 | (cp >> 6));
 		out[(*n)++] = (char)(0x80 | (cp & 0x3f));
-	} else {
+	} else if (cp < 0x10000) {
 		out[(*n)++] = (char)(0xe0 | (cp >> 12));
+		out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[(*n)++] = (char)(0x80 | (cp & 0x3f));
+	} else {
+		out[(*n)++] = (char)(0xf0 | (cp >> 18));
+		out[(*n)++] = (char)(0x80 | ((cp >> 12) & 0x3f));
 		out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
 		out[(*n)++] = (char)(0x80 | (cp & 0x3f));
 	}
 }
 
-static int parse_string(struct jparser *j, char **out)
+/* The string at s->p (its opening quote), decoded as jansson decodes it
+ * (a key "na\u006de" is "name"); s->p moves past it. */
+static char *read_string(struct scan *s)
 {
-	const char *q = ++j->p; /* past the quote */
+	/* decoded, never longer than the encoded text */
+	char *out = layout_xmalloc((size_t)(s->end - s->p) + 1);
 	size_t n = 0;
-	char *s;
 
-	/* The decoded string is never longer than the encoded one. */
-	while (q < j->end && *q != '"') {
-		if (*q == '\\')
-			q++;
-		q++;
-	}
-	if (q >= j->end)
-		return jfail(j, "unterminated string");
-	s = layout_xmalloc((size_t)(q - j->p) + 1);
-	while (*j->p != '"') {
-		unsigned char c = (unsigned char)*j->p++;
+	s->p++;
+	while (s->p < s->end && *s->p != '"') {
+		char c = *s->p++;
 
-		if (c < 0x20) {
-			free(s);
-			j->p--;
-			return jfail(j, "control character in a string");
-		}
-		if (c != '\\') {
-			s[n++] = (char)c;
+		if (c != '\\' || s->p >= s->end) {
+			out[n++] = c;
 			continue;
 		}
-		c = (unsigned char)*j->p++;
+		c = *s->p++;
 		switch (c) {
-		case '"': case '\\': case '/': s[n++] = (char)c; break;
-		case 'b': s[n++] = '\b'; break;
-		case 'f': s[n++] = '\f'; break;
-		case 'n': s[n++] = '\n'; break;
-		case 'r': s[n++] = '\r'; break;
-		case 't': s[n++] = '\t'; break;
+		case 'b': out[n++] = '\b'; break;
+		case 'f': out[n++] = '\f'; break;
+		case 'n': out[n++] = '\n'; break;
+		case 'r': out[n++] = '\r'; break;
+		case 't': out[n++] = '\t'; break;
 		case 'u': {
-			unsigned cp = 0;
+			unsigned cp = read_hex4(s);
 
-			for (int k = 0; k < 4; k++) {
-				int h = j->p < j->end ? hexval(*j->p) : -1;
-
-				if (h < 0) {
-					free(s);
-					return jfail(j, "bad \\u escape");
-				}
-				cp = cp * 16 + (unsigned)h;
-				j->p++;
+			if (cp >= 0xd800 && cp < 0xdc00 && s->end - s->p >= 6 && s->p[0] == '\\' &&
+			    s->p[1] == 'u') {
+				s->p += 2;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (read_hex4(s) - 0xdc00);
 			}
-			if (cp == 0)
-				cp = '?'; /* keep C strings whole */
-			put_utf8(s, &n, cp); /* at most 3 bytes for 6 input bytes */
+			put_utf8(out, &n, cp);
 			break;
 		}
-		default: {
-			char cb[16];
-
-			free(s);
-			j->p--;
-			return jfail(j, "bad escape \\ followed by %s", char_shown(c, cb));
-		}
+		default: out[n++] = c; break; /* " \ / */
 		}
 	}
-	j->p++;
-	s[n] = '\0';
-	*out = s;
-	return 0;
+	if (s->p < s->end)
+		s->p++;
+	out[n] = '\0';
+	return out;
 }
 
-/* An integer literal that fits 64 bits is converted here, exactly;
- * fractions, exponents and bigger integers go to strtod. */
-static int parse_number(struct jparser *j, struct jval *v)
+/* Past the value at s->p: containers by counting brackets outside
+ * strings, so a deep one costs no recursion. */
+static void skip_value(struct scan *s)
 {
-	const char *q = j->p, *digits;
-	bool negative = q < j->end && *q == '-';
-	uint64_t magnitude = 0;
-	bool fits = true;
-	char buf[64];
-	size_t n;
-	char *endp;
+	size_t depth = 0;
 
-	if (negative)
-		q++;
-	for (digits = q; q < j->end && *q >= '0' && *q <= '9'; q++) {
-		unsigned d = (unsigned)(*q - '0');
-
-		if (magnitude > (UINT64_MAX - d) / 10)
-			fits = false;
-		magnitude = magnitude * 10 + d;
-	}
-	v->type = JV_NUMBER;
-	v->negative = negative;
-	if (q > digits && fits && (q == j->end || !*q || !strchr(".eE+-", *q))) {
-		v->integer = true;
-		v->magnitude = magnitude;
-		v->num = negative ? -(double)magnitude : (double)magnitude;
-		j->p = q;
-		return 0;
-	}
-	while (q < j->end && *q && strchr("0123456789.eE+-", *q))
-		q++;
-	n = (size_t)(q - j->p);
-	if (n == 0 || n >= sizeof(buf))
-		return jfail(j, "bad number");
-	memcpy(buf, j->p, n);
-	buf[n] = '\0';
-	errno = 0;
-	v->num = strtod(buf, &endp);
-	if (*endp || errno)
-		return jfail(j, "bad number");
-	j->p = q;
-	return 0;
-}
-
-static int expect_word(struct jparser *j, const char *w)
-{
-	size_t n = strlen(w);
-	char cb[16];
-
-	if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n) != 0)
-		return jfail(j, "unexpected character %s", char_shown((unsigned char)*j->p, cb));
-	j->p += n;
-	return 0;
-}
-
-static int cmp_key(const void *a, const void *b)
-{
-	const struct jkey *const *x = a, *const *y = b;
-	int c = strcmp((*x)->name, (*y)->name);
-
-	/* equal names in the order written (the array is in that order) */
-	return c ? c : (*x > *y) - (*x < *y);
-}
-
-/* A key written twice in one object is an error at its second place:
- * "first wins" would hide a mistake in a generated file.  Big objects are
- * sorted by name, so a hostile one cannot make this quadratic. */
-static int check_duplicate_keys(struct jparser *j, const struct jval *v)
-{
-	const struct jkey **sorted, *dup = NULL, *first = NULL;
-	size_t i;
-
-	if (v->n < 2)
-		return 0;
-	if (v->n <= 16) {
-		/* a report's objects have about nine keys: pairwise is cheaper */
-		for (i = 1; i < v->n && !dup; i++)
-			for (size_t k = 0; k < i; k++)
-				if (v->keys[k].name[0] == v->keys[i].name[0] &&
-				    strcmp(v->keys[k].name, v->keys[i].name) == 0) {
-					dup = &v->keys[i];
-					first = &v->keys[k];
-					break;
-				}
-		goto out;
-	}
-	sorted = layout_xmalloc(v->n * sizeof(*sorted));
-	for (i = 0; i < v->n; i++)
-		sorted[i] = &v->keys[i];
-	qsort(sorted, v->n, sizeof(*sorted), cmp_key);
-	/* each run of one name: its second element is its first repeat */
-	for (i = 0; i + 1 < v->n; i++) {
-		if (strcmp(sorted[i]->name, sorted[i + 1]->name) != 0)
+	skip_ws(s);
+	do {
+		if (s->p >= s->end)
+			return;
+		if (*s->p == '"') {
+			free(read_string(s));
 			continue;
-		if (!dup || sorted[i + 1] < dup) {
-			dup = sorted[i + 1];
-			first = sorted[i];
 		}
-		while (i + 1 < v->n && strcmp(sorted[i]->name, sorted[i + 1]->name) == 0)
-			i++;
-	}
-	free(sorted);
-out:
-	if (!dup)
-		return 0;
-	return jfail_pos(j, dup->line, dup->col, "duplicate key \"%s\" (first at %u:%u)",
-			 dup->name, first->line, first->col);
+		if (*s->p == '{' || *s->p == '[') {
+			depth++;
+		} else if (*s->p == '}' || *s->p == ']') {
+			if (depth == 0)
+				return; /* an empty container's end: not ours */
+			depth--;
+		} else if (depth == 0) {
+			/* a number or a literal: up to what ends it */
+			while (s->p < s->end && !strchr(",}] \t\r\n", *s->p))
+				s->p++;
+			return;
+		}
+		s->p++;
+	} while (depth > 0);
 }
 
-static int parse_container(struct jparser *j, struct jval *v, bool object)
+/* Into the member `key` of the object, or element `index` of the array,
+ * at s->p: s->p at the value.  False if there is none. */
+static bool step_into(struct scan *s, const struct json_step *step)
 {
-	size_t cap_items = 0, cap_keys = 0;
-	char close = object ? '}' : ']';
+	char open = step->key ? '{' : '[', close = step->key ? '}' : ']';
 
-	if (++j->depth > JSON_MAX_DEPTH)
-		return jfail(j, "nested more than %d deep", JSON_MAX_DEPTH);
-	v->type = object ? JV_OBJECT : JV_ARRAY;
-	j->p++;
-	skip_ws(j);
-	if (j->p < j->end && *j->p == close) {
-		j->p++;
-		j->depth--;
-		return 0;
+	skip_ws(s);
+	if (!at(s, open))
+		return false;
+	s->p++;
+	for (size_t i = 0;; i++) {
+		bool found;
+
+		skip_ws(s);
+		if (s->p >= s->end || at(s, close))
+			return false;
+		if (step->key) {
+			char *name = read_string(s);
+
+			found = strcmp(name, step->key) == 0;
+			free(name);
+			skip_ws(s);
+			if (at(s, ':'))
+				s->p++;
+		} else {
+			found = i == step->index;
+		}
+		skip_ws(s);
+		if (found)
+			return true;
+		skip_value(s);
+		skip_ws(s);
+		if (at(s, ','))
+			s->p++;
 	}
+}
+
+void json_locate(const struct report_text *t, const struct json_step *path, size_t n,
+		 unsigned *line, unsigned *col)
+{
+	struct scan s = { t->text, t->text + t->len };
+
+	skip_ws(&s);
+	for (size_t i = 0; i < n; i++) {
+		const char *before = s.p;
+
+		if (!step_into(&s, &path[i])) {
+			s.p = before; /* not there: the deepest value that is */
+			break;
+		}
+	}
+	skip_ws(&s);
+	position_of(t, (size_t)(s.p - t->text), line, col);
+}
+
+/* jansson names a duplicate key by the byte after it: find the key that
+ * ends there, and the object it is in. */
+struct dup_search {
+	const char *key_end;      /* in */
+	const char *object, *key; /* out */
+};
+
+static bool find_key_ending(struct scan *s, struct dup_search *d, int depth)
+{
+	const char *start;
+	bool object;
+
+	skip_ws(s);
+	if (depth > 4096 || s->p >= s->end)
+		return false;
+	if (*s->p != '{' && *s->p != '[') {
+		skip_value(s);
+		return false;
+	}
+	object = *s->p == '{';
+	start = s->p++;
 	for (;;) {
-		struct jkey key = { NULL, 0, 0 };
-
-		skip_ws(j);
+		skip_ws(s);
+		if (s->p >= s->end)
+			return false;
+		if (*s->p == '}' || *s->p == ']') {
+			s->p++;
+			return false;
+		}
 		if (object) {
-			if (j->p >= j->end || *j->p != '"')
-				return jfail(j, "expected a member name");
-			key.line = j->line;
-			key.col = column(j);
-			if (parse_string(j, &key.name) < 0)
-				return -1;
-			skip_ws(j);
-			if (j->p >= j->end || *j->p != ':') {
-				free(key.name);
-				return jfail(j, "expected ':'");
+			const char *key = s->p;
+
+			free(read_string(s));
+			if (s->p == d->key_end) {
+				d->object = start;
+				d->key = key;
+				return true;
 			}
-			j->p++;
+			skip_ws(s);
+			if (at(s, ':'))
+				s->p++;
 		}
-		layout_grow(&v->items, &cap_items, v->n, sizeof(*v->items));
-		if (object)
-			layout_grow(&v->keys, &cap_keys, v->n, sizeof(*v->keys));
-		memset(&v->items[v->n], 0, sizeof(*v->items));
-		if (object)
-			v->keys[v->n] = key;
-		v->n++;
-		if (parse_value(j, &v->items[v->n - 1]) < 0)
-			return -1;
-		skip_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (j->p < j->end && *j->p == close) {
-			j->p++;
-			j->depth--;
-			return object ? check_duplicate_keys(j, v) : 0;
-		}
-		return jfail(j, "expected ',' or '%c'", close);
+		if (find_key_ending(s, d, depth + 1))
+			return true;
+		skip_ws(s);
+		if (at(s, ','))
+			s->p++;
 	}
 }
 
-static int parse_value(struct jparser *j, struct jval *v)
+/* "LINE:COL: duplicate key "k" (first at LINE:COL)", at the second one. */
+static void duplicate_key_error(const struct report_text *t, size_t end, char *err,
+				size_t errlen)
 {
-	char cb[16];
+	struct scan s = { t->text, t->text + t->len };
+	struct dup_search d = { t->text + end, NULL, NULL };
+	unsigned line, col, first_line, first_col;
+	char *name;
 
-	skip_ws(j);
-	if (j->p >= j->end)
-		return jfail(j, "unexpected end of file");
-	v->line = j->line;
-	v->col = column(j);
-	switch (*j->p) {
-	case '{': return parse_container(j, v, true);
-	case '[': return parse_container(j, v, false);
-	case '"':
-		v->type = JV_STRING;
-		return parse_string(j, &v->str);
-	case 't':
-		v->type = JV_BOOL;
-		v->boolean = true;
-		return expect_word(j, "true");
-	case 'f':
-		v->type = JV_BOOL;
-		return expect_word(j, "false");
-	case 'n':
-		v->type = JV_NULL;
-		return expect_word(j, "null");
-	default:
-		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
-			return parse_number(j, v);
-		return jfail(j, "unexpected character %s", char_shown((unsigned char)*j->p, cb));
+	if (end > t->len || !find_key_ending(&s, &d, 0)) {
+		position_of(t, end ? end - 1 : 0, &line, &col);
+		snprintf(err, errlen, "%u:%u: duplicate key", line, col);
+		return;
 	}
-}
+	s.p = d.key;
+	name = read_string(&s);
+	/* the first member of that object with the same name */
+	s.p = d.object + 1;
+	for (;;) {
+		const char *key;
+		char *other;
 
-int jval_parse(const char *text, size_t len, struct jval *out, char *err, size_t errlen)
-{
-	struct jparser j = { text, text + len, text, 1, text, err, errlen, 0 };
-
-	memset(out, 0, sizeof(*out));
-	if (parse_value(&j, out) < 0)
-		return -1;
-	skip_ws(&j);
-	if (j.p != j.end)
-		return jfail(&j, "text after the JSON value");
-	return 0;
-}
-
-void jval_free(struct jval *v)
-{
-	for (size_t i = 0; i < v->n; i++) {
-		jval_free(&v->items[i]);
-		if (v->keys)
-			free(v->keys[i].name);
+		skip_ws(&s);
+		key = s.p;
+		other = read_string(&s);
+		if (strcmp(other, name) == 0 || key >= d.key) {
+			free(other);
+			position_of(t, (size_t)(key - t->text), &first_line, &first_col);
+			break;
+		}
+		free(other);
+		skip_ws(&s);
+		if (at(&s, ':'))
+			s.p++;
+		skip_value(&s);
+		skip_ws(&s);
+		if (at(&s, ','))
+			s.p++;
 	}
-	free(v->items);
-	free(v->keys);
-	free(v->str);
-	memset(v, 0, sizeof(*v));
+	position_of(t, (size_t)(d.key - t->text), &line, &col);
+	snprintf(err, errlen, "%u:%u: duplicate key \"%s\" (first at %u:%u)", line, col, name,
+		 first_line, first_col);
+	free(name);
 }
 
-const struct jval *jval_get(const struct jval *obj, const char *key)
+json_t *report_json_parse(const struct report_text *t, char *err, size_t errlen)
 {
-	if (!obj || obj->type != JV_OBJECT)
-		return NULL;
-	for (size_t i = 0; i < obj->n; i++)
-		if (obj->keys[i].name[0] == key[0] && strcmp(obj->keys[i].name, key) == 0)
-			return &obj->items[i];
+	json_error_t e;
+	json_t *root = json_loadb(t->text, t->len, JSON_REJECT_DUPLICATES, &e);
+	unsigned line, col;
+
+	if (root)
+		return root;
+	if (json_error_code(&e) == json_error_duplicate_key) {
+		duplicate_key_error(t, (size_t)e.position, err, errlen);
+	} else {
+		/* jansson's position is the byte after the last one it read:
+		 * name that byte, in bytes (its own column counts characters) */
+		position_of(t, e.position > 0 ? (size_t)e.position - 1 : 0, &line, &col);
+		snprintf(err, errlen, "%u:%u: %s", line, col, e.text);
+	}
+	layout_sanitize_line(err);
 	return NULL;
 }

@@ -263,6 +263,36 @@ static int add_percpu_section(struct reader *r, asection *sec)
 	return 0;
 }
 
+/* The plugin's records (.percpu.report): kept as bytes, framed and parsed
+ * only when the reports are merged. */
+#define REPORT_SECTION_MAX_BYTES (256u << 20)
+
+static int read_report_section(struct reader *r, asection *sec)
+{
+	struct layout_file *f = r->f;
+	uint64_t size = bfd_section_size(sec);
+	bfd_byte *data = NULL;
+
+	if (check_contents_in_file(r, sec) < 0)
+		return -1;
+	f->has_report_section = true;
+	if (!(bfd_section_flags(sec) & SEC_HAS_CONTENTS) || size == 0)
+		return 0;
+	if (size > REPORT_SECTION_MAX_BYTES || size > REPORT_SECTION_MAX_BYTES - f->report_section_size)
+		return fail(r, "section %s: %llu bytes: too big for the plugin's records",
+			    bfd_section_name(sec), (unsigned long long)size);
+	if (!bfd_get_full_section_contents(r->abfd, sec, &data) || !data) {
+		free(data);
+		return fail(r, "section %s: cannot read: %s", bfd_section_name(sec),
+			    bfd_errmsg(bfd_get_error()));
+	}
+	f->report_section = layout_xrealloc(f->report_section, f->report_section_size + size);
+	memcpy(f->report_section + f->report_section_size, data, size);
+	f->report_section_size += size;
+	free(data);
+	return 0;
+}
+
 static int read_sections(struct reader *r)
 {
 	struct layout_file *f = r->f;
@@ -276,6 +306,11 @@ static int read_sections(struct reader *r)
 			continue;
 		if (layout_is_percpu_section(name)) {
 			if (add_percpu_section(r, sec) < 0)
+				return -1;
+			continue;
+		}
+		if (strcmp(name, PERCPU_REPORT_SECTION_NAME) == 0) {
+			if (read_report_section(r, sec) < 0)
 				return -1;
 			continue;
 		}

@@ -1,7 +1,9 @@
-/* percpu-layout-reports.c: --reports, merging the plugin's JSON reports.
+/* percpu-layout-reports.c: merging the plugin's JSON reports, from side
+ * files (--reports) or from the records the inputs carry (.percpu.report).
  *
- * The plugin writes one report per translation unit
- * (-fplugin-arg-percpu_plugin-report=FILE; schema in docs/plugin.md): the
+ * The plugin writes one report per translation unit (a side file with
+ * -fplugin-arg-percpu_plugin-report=FILE, a record in the object in
+ * mode=lower; schema in docs/plugin.md): the
  * unit's per-CPU variables with their source line, size and alignment,
  * and every access site.  The ELF files know where a variable is but not
  * where it was written or its declared alignment; the reports know that,
@@ -20,6 +22,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <percpu-vm/contract.h>
 
 #include "percpu-layout-jsonread.h"
 #include "percpu-layout.h"
@@ -69,20 +73,18 @@ static size_t find_first(const struct name_index *ix, const char *name)
 	return lo < ix->n && strcmp(ix->vars[lo]->name, name) == 0 ? lo : ix->n;
 }
 
-static const char *get_str(const struct jval *obj, const char *key)
+static const char *get_str(const json_t *obj, const char *key)
 {
-	const struct jval *v = jval_get(obj, key);
-
-	return v && v->type == JV_STRING ? v->str : NULL;
+	return json_string_value(json_object_get(obj, key));
 }
 
 /* A non-negative integer member (layout_report_check() vouched for its
  * type and range), or 0. */
-static uint64_t get_uint(const struct jval *obj, const char *key)
+static uint64_t get_uint(const json_t *obj, const char *key)
 {
-	const struct jval *v = jval_get(obj, key);
+	json_int_t v = json_integer_value(json_object_get(obj, key));
 
-	return v && v->type == JV_NUMBER && v->integer && !v->negative ? v->magnitude : 0;
+	return v > 0 ? (uint64_t)v : 0;
 }
 
 static int rfail(char *err, size_t errlen, const char *path, const char *fmt, ...)
@@ -112,13 +114,13 @@ static bool same_unit(const struct layout_var *v, const char *unit)
 	return v->global || !v->unit || !unit || strcmp(v->unit, base_name(unit)) == 0;
 }
 
-static void merge_variable(const struct name_index *ix, const struct jval *jv,
-			   const char *unit)
+static void merge_variable(const struct name_index *ix, const json_t *jv, const char *unit)
 {
-	const char *name = get_str(jv, "name"), *file = get_str(jv, "file");
-	const struct jval *defined = jval_get(jv, "defined");
-	bool is_def = !defined || (defined->type == JV_BOOL && defined->boolean);
-	uint64_t line = get_uint(jv, "line"), align = get_uint(jv, "align");
+	const char *name = get_str(jv, PERCPU_REPORT_VAR_NAME);
+	const char *file = get_str(jv, PERCPU_REPORT_VAR_FILE);
+	bool is_def = json_is_true(json_object_get(jv, PERCPU_REPORT_VAR_DEFINED));
+	uint64_t line = get_uint(jv, PERCPU_REPORT_VAR_LINE);
+	uint64_t align = get_uint(jv, PERCPU_REPORT_VAR_ALIGN);
 	size_t i;
 
 	if (!name)
@@ -143,12 +145,14 @@ static void merge_variable(const struct name_index *ix, const struct jval *jv,
 	}
 }
 
-static void merge_access(const struct name_index *ix, const struct jval *ja, const char *unit)
+static void merge_access(const struct name_index *ix, const json_t *ja, const char *unit)
 {
-	const char *name = get_str(ja, "variable");
-	const char *file = get_str(ja, "file"), *kind = get_str(ja, "kind");
-	const char *fn = get_str(ja, "function");
-	uint64_t line = get_uint(ja, "line"), col = get_uint(ja, "column");
+	const char *name = get_str(ja, PERCPU_REPORT_ACCESS_VARIABLE);
+	const char *file = get_str(ja, PERCPU_REPORT_ACCESS_FILE);
+	const char *kind = get_str(ja, PERCPU_REPORT_ACCESS_KIND);
+	const char *fn = get_str(ja, PERCPU_REPORT_ACCESS_FUNCTION);
+	uint64_t line = get_uint(ja, PERCPU_REPORT_ACCESS_LINE);
+	uint64_t col = get_uint(ja, PERCPU_REPORT_ACCESS_COLUMN);
 	size_t i;
 
 	if (!name)
@@ -213,18 +217,46 @@ static FILE *open_report(const char *path, char *err, size_t errlen)
 	return fp;
 }
 
+/* Check one report document and merge it.  On error, err is
+ * "FILE:LINE:COL: problem" for a side file, "FILE: section .percpu.report,
+ * record N at byte B: LINE:COL: problem" for a record (where, sep). */
+static int merge_document(struct layout *l, const struct name_index *ix, const char *text,
+			  size_t len, const char *where, const char *sep, char *err,
+			  size_t errlen)
+{
+	struct report_text t = { text, len };
+	const json_t *vars, *acc;
+	const char *unit;
+	char jerr[300];
+	json_t *root = report_json_parse(&t, jerr, sizeof(jerr));
+
+	if (!root || layout_report_check(root, &t, jerr, sizeof(jerr)) < 0) {
+		/* jerr is "LINE:COL: problem": FILE:LINE:COL, as compilers say */
+		snprintf(err, errlen, "%s%s%s", where, sep, jerr);
+		layout_sanitize_line(err);
+		json_decref(root);
+		return -1;
+	}
+	vars = json_object_get(root, PERCPU_REPORT_KEY_VARIABLES);
+	acc = json_object_get(root, PERCPU_REPORT_KEY_ACCESSES);
+	unit = get_str(root, PERCPU_REPORT_KEY_UNIT);
+	for (size_t i = 0; i < json_array_size(vars); i++)
+		merge_variable(ix, json_array_get(vars, i), unit);
+	for (size_t i = 0; i < json_array_size(acc); i++)
+		merge_access(ix, json_array_get(acc, i), unit);
+	l->nr_reports++;
+	json_decref(root);
+	return 0;
+}
+
 static int merge_one(struct layout *l, const struct name_index *ix, const char *path, char *err,
 		     size_t errlen)
 {
 	FILE *fp = open_report(path, err, errlen);
-	struct jval root;
-	const struct jval *vars, *acc;
-	const char *unit;
-	char jerr[200];
 	char *text;
 	size_t len;
 	long size;
-	int ret = -1;
+	int ret;
 
 	if (!fp)
 		return -1;
@@ -243,26 +275,50 @@ static int merge_one(struct layout *l, const struct name_index *ix, const char *
 		free(text);
 		return rfail(err, errlen, path, "short read");
 	}
-	if (jval_parse(text, len, &root, jerr, sizeof(jerr)) < 0) {
-		/* jerr is "LINE:COL: problem": FILE:LINE:COL, as compilers say */
-		snprintf(err, errlen, "%s:%s", path, jerr);
-		layout_sanitize_line(err);
-		goto out;
-	}
-	if (layout_report_check(&root, path, err, errlen) < 0)
-		goto out;
-	vars = jval_get(&root, "variables");
-	acc = jval_get(&root, "accesses");
-	unit = get_str(&root, "unit");
-	for (size_t i = 0; i < vars->n; i++)
-		merge_variable(ix, &vars->items[i], unit);
-	for (size_t i = 0; i < acc->n; i++)
-		merge_access(ix, &acc->items[i], unit);
-	l->nr_reports++;
-	ret = 0;
-out:
-	jval_free(&root);
+	ret = merge_document(l, ix, text, len, path, ":", err, errlen);
 	free(text);
+	return ret;
+}
+
+/* Every record of one input's .percpu.report. */
+static int merge_records(struct layout *l, const struct name_index *ix,
+			 const struct layout_file *f, char *err, size_t errlen)
+{
+	struct layout_record rec = { 0 };
+	size_t pos = 0;
+	char rerr[300];
+	int got;
+
+	while ((got = layout_record_next(f->report_section, f->report_section_size, &pos, &rec,
+					 rerr, sizeof(rerr))) > 0) {
+		char *where = layout_xasprintf("%s: section %s, record %u at byte %zu", f->path,
+					       PERCPU_REPORT_SECTION_NAME, rec.number, rec.offset);
+		int ret = merge_document(l, ix, rec.text, rec.len, where, ": ", err, errlen);
+
+		free(where);
+		if (ret < 0)
+			return -1;
+	}
+	if (got < 0)
+		return rfail(err, errlen, f->path, "section %s: %s", PERCPU_REPORT_SECTION_NAME,
+			     rerr);
+	return 0;
+}
+
+int layout_merge_embedded_reports(struct layout *l, char *err, size_t errlen)
+{
+	struct name_index ix;
+	bool any = false;
+	int ret = 0;
+
+	for (size_t i = 0; i < l->nr_files; i++)
+		any |= l->files[i].report_section_size > 0;
+	if (!any)
+		return 0; /* no index to sort: a big object without records costs nothing more */
+	build_index(l, &ix);
+	for (size_t i = 0; i < l->nr_files && ret == 0; i++)
+		ret = merge_records(l, &ix, &l->files[i], err, errlen);
+	free(ix.vars);
 	return ret;
 }
 

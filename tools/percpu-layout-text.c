@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <percpu-vm/contract.h>
 #include <percpu-vm/runtime.h>
 
 #include "percpu-layout.h"
@@ -52,6 +53,12 @@ static void print_file(const struct layout *l, const struct layout_file *f, FILE
 	if (l->nr_reports && f->nr_vars && !layout_file_in_reports(f))
 		fprintf(out, "  plugin reports: none declares this file's variables "
 			"(built without the plugin?); not checked against them\n");
+	/* A stride note says the plugin lowered this file, which embeds its
+	 * records unless told not to: their absence is worth a line. */
+	if (l->reports_embedded && f->nr_vars && f->nr_notes && !f->has_report_section)
+		fprintf(out, "  access records: none (no %s section: built with "
+			"embed-report=no, or stripped; --reports reads side files)\n",
+			PERCPU_REPORT_SECTION_NAME);
 	if (!f->sizes_from_symtab)
 		fprintf(out, "  sizes: inferred from the next symbol (no ELF symbol sizes)\n");
 	section_len = layout_xmalloc((f->nr_sections + 1) * sizeof(*section_len));

@@ -232,6 +232,7 @@ void layout_file_free(struct layout_file *f)
 		free(f->overhangs[i].section);
 	}
 	free(f->overhangs);
+	free(f->report_section);
 	memset(f, 0, sizeof(*f));
 }
 

@@ -35,7 +35,8 @@ static void usage(FILE *out)
 	      "  --svg FILE        also draw the window as SVG into FILE ('-': stdout)\n"
 	      "  --check           report each problem on stderr, exit 1 if any\n"
 	      "  --reports PATH    merge the plugin's JSON reports (a file, or a directory\n"
-	      "                    searched for *.json); may be repeated\n"
+	      "                    searched for *.json) instead of the records the inputs\n"
+	      "                    carry in .percpu.report; may be repeated\n"
 	      "  --shift N         stride = 1 << N (default: the stride note, the image,\n"
 	      "                    then the configured value)\n"
 	      "  --nr-cpus N       possible CPUs (default: the image, then configured)\n"
@@ -194,7 +195,12 @@ int main(int argc, char **argv)
 		}
 		l.nr_files++;
 	}
-	if (nr_reports && layout_merge_reports(&l, reports, nr_reports, err, sizeof(err)) < 0) {
+	/* --reports replaces the records the inputs carry: a build that wrote
+	 * side files has the same documents in its objects, and merging both
+	 * would count every access twice. */
+	l.reports_embedded = nr_reports == 0;
+	if ((nr_reports ? layout_merge_reports(&l, reports, nr_reports, err, sizeof(err))
+			: layout_merge_embedded_reports(&l, err, sizeof(err))) < 0) {
 		fprintf(stderr, "percpu-layout: %s\n", err);
 		status = EXIT_BAD;
 		goto out;

@@ -121,6 +121,12 @@ struct layout_file {
 	struct layout_overhang *overhangs;
 	size_t nr_overhangs;
 
+	/* The plugin's .percpu.report section, as read (records framed as
+	 * percpu-vm/contract.h says); NULL when the file has none. */
+	unsigned char *report_section;
+	size_t report_section_size;
+	bool has_report_section;
+
 	/* Images: CPU 0's address of the area and the marker symbols. */
 	uint64_t base;
 	bool has_start, has_end, has_data_end;
@@ -206,6 +212,7 @@ struct layout {
 	size_t nr_problems;
 
 	size_t nr_reports;       /* plugin reports merged */
+	bool reports_embedded;   /* ...from the inputs' .percpu.report (no --reports) */
 
 	/* --dynamic: alloc_percpu() areas to place after the modules. */
 	struct layout_dynamic *dynamic;
@@ -275,6 +282,22 @@ void layout_check(struct layout *l);
  * files are read).  Returns -1 with a message naming the file on error. */
 int layout_merge_reports(struct layout *l, char *const *paths, size_t n, char *err,
 			 size_t errlen);
+/* Merge the reports the inputs carry in their .percpu.report sections.
+ * Returns -1 with a message naming the file, the section and the record. */
+int layout_merge_embedded_reports(struct layout *l, char *err, size_t errlen);
+
+/* ---- the records of .percpu.report (percpu-layout-records.c) ---- */
+struct layout_record {
+	unsigned number;   /* 1, 2, ... in the section */
+	size_t offset;     /* of its header in the section */
+	const char *text;  /* the JSON document */
+	size_t len;
+};
+/* The record at or after *pos in a section's bytes (zero padding between
+ * records is skipped): 1 and *pos past it, 0 at the end, -1 with
+ * "record N at byte B: problem" in err. */
+int layout_record_next(const unsigned char *sec, size_t size, size_t *pos,
+		       struct layout_record *rec, char *err, size_t errlen);
 
 /* ---- outputs ---- */
 void layout_print_text(const struct layout *l, FILE *out);

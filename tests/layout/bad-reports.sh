@@ -80,9 +80,12 @@ bad no-version.json 's/ "version": 1,//' 'no-version.json:1:1: the report has no
 bad line-string.json 's/"line": 10/"line": "10"/' \
 	'line-string.json:5:66: "line" of variable 1 is a string, want a non-negative integer'
 bad column-fraction.json 's/"column": 1}/"column": 1.5}/' \
-	'column-fraction.json:5:80: "column" of variable 1 is a number that is not an integer of 64 bits, want a non-negative integer'
+	'column-fraction.json:5:80: "column" of variable 1 is a number that is not an integer, want a non-negative integer'
 bad line-too-big.json 's/"line": 10/"line": 4294967296/' \
 	'line-too-big.json:5:66: "line" of variable 1 is 4294967296, more than 4294967295'
+# jansson's integers are 64-bit signed (json_int_t): 2^63 and up are refused
+bad size-2p63.json 's/"size": 2/"size": 9223372036854775808/' \
+	"size-2p63.json:4:51: too big integer near '9223372036854775808'"
 bad align.json 's/"align": 32/"align": 24/' \
 	'align.json:4:45: "align" of variable 1 is 24, not a power of two'
 bad no-kind.json 's/"kind": "this-cpu", //' 'no-kind.json:8:3: access 1 has no "kind"'
@@ -93,7 +96,7 @@ bad variables-object.json 's/"variables": \[/"variables": [7, /' \
 bad duplicate.json 's/"section": ".bss.percpu",/"section": ".bss.percpu", "name": "x",/' \
 	'duplicate.json:4:75: duplicate key "name" (first at 4:4)'
 printf '{"format": "percpu-vm-report", "version": 1,\n  "variables": [,]}\n' > "$r/syntax.json"
-expect_refused syntax.json "percpu-layout: syntax.json:2:17: unexpected character ','" \
+expect_refused syntax.json "percpu-layout: syntax.json:2:17: unexpected token near ','" \
 	--reports syntax.json net.ko
 printf '{"format": "something-else"}' > "$r/other.json"
 expect_refused other.json \

@@ -63,6 +63,11 @@ LAYOUT_CONFIG_DIR=
 LAYOUT_CFLAGS="-m32 -ffreestanding -fno-pie -fno-pic -fno-asynchronous-unwind-tables \
 -fno-stack-protector -O2 -Wall -Wextra -Werror -DCONFIG_HAS_VM_PERCPU"
 
+# Whether the objects carry their reports (.percpu.report): not by default,
+# so the goldens show what the tool infers without them (and --reports
+# what the side files add); embedded-reports.sh sets it to yes.
+LAYOUT_EMBED=${LAYOUT_EMBED:-no}
+
 # layout_cc SRC OBJ [FLAGS...]: compile a fixture from its own directory, so
 # the reports name it by its bare file name, with the plugin and a report.
 layout_cc () {
@@ -74,6 +79,7 @@ layout_cc () {
 		-I"$top_srcdir/runtime/include" \
 		-fplugin="$LAYOUT_PLUGIN" \
 		-fplugin-arg-percpu_plugin-report="$layout_tmp/reports/${src%.c}.json" \
+		-fplugin-arg-percpu_plugin-embed-report="$LAYOUT_EMBED" \
 		"$@" -c "$src" -o "$obj")
 }
 

@@ -319,75 +319,141 @@ static void test_inferred_sizes(void)
 	layout_free(&l);
 }
 
+/* jansson parses; errors are "LINE:COL: problem", columns in bytes. */
 static void test_json_reader(void)
 {
 	static const char ok[] = " {\"a\": [1, -2.5e1, true, false, null], \"s\": \"x\\u0041\\n\"} ";
-	struct jval v;
-	char err[200];
-	char deep[300];
+	static const char deep_fmt[] = "[";
+	struct report_text t = { ok, strlen(ok) };
+	char err[200], deep[5000];
+	json_t *v;
 
-	CU_ASSERT_EQUAL_FATAL(jval_parse(ok, strlen(ok), &v, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(v.type, JV_OBJECT);
-	CU_ASSERT_EQUAL(jval_get(&v, "a")->n, 5);
-	CU_ASSERT_DOUBLE_EQUAL(jval_get(&v, "a")->items[1].num, -25.0, 1e-9);
-	CU_ASSERT_STRING_EQUAL(jval_get(&v, "s")->str, "xA\n");
-	CU_ASSERT_PTR_NULL(jval_get(&v, "missing"));
-	jval_free(&v);
+	v = report_json_parse(&t, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(v, "a")), 5);
+	CU_ASSERT_DOUBLE_EQUAL(json_real_value(json_array_get(json_object_get(v, "a"), 1)), -25.0,
+			       1e-9);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(v, "s")), "xA\n");
+	json_decref(v);
 
-	CU_ASSERT_EQUAL(jval_parse("{\"a\":\n  [1,]}", 13, &v, err, sizeof(err)), -1);
-	CU_ASSERT_STRING_EQUAL(err, "2:6: unexpected character ']'");
-	jval_free(&v);
-	CU_ASSERT_EQUAL(jval_parse("\"abc", 4, &v, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unterminated string"));
-	jval_free(&v);
-	CU_ASSERT_EQUAL(jval_parse("[1] 2", 5, &v, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "text after the JSON value"));
-	jval_free(&v);
-	memset(deep, '[', sizeof(deep));
-	CU_ASSERT_EQUAL(jval_parse(deep, sizeof(deep), &v, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "nested more than"));
-	jval_free(&v);
+	t = (struct report_text){ "{\"a\":\n  [1,]}", 13 };
+	CU_ASSERT_PTR_NULL(report_json_parse(&t, err, sizeof(err)));
+	CU_ASSERT_STRING_EQUAL(err, "2:6: unexpected token near ']'");
+	/* a column counts bytes: "é" is two */
+	t = (struct report_text){ "{\"\xc3\xa9\": tru}", 13 };
+	CU_ASSERT_PTR_NULL(report_json_parse(&t, err, sizeof(err)));
+	CU_ASSERT_STRING_EQUAL(err, "1:10: invalid token near 'tru'");
+	t = (struct report_text){ "[1] 2", 5 };
+	CU_ASSERT_PTR_NULL(report_json_parse(&t, err, sizeof(err)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "end of file expected"));
+	memset(deep, deep_fmt[0], sizeof(deep));
+	t = (struct report_text){ deep, sizeof(deep) };
+	CU_ASSERT_PTR_NULL(report_json_parse(&t, err, sizeof(err)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "maximum parsing depth"));
+	/* integers: exact to 2^63 - 1, beyond refused (json_int_t) */
+	t = (struct report_text){ "{\"a\": 9223372036854775807, \"b\": -9223372036854775808}", 53 };
+	v = report_json_parse(&t, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT(json_integer_value(json_object_get(v, "a")) == INT64_MAX);
+	CU_ASSERT(json_integer_value(json_object_get(v, "b")) == INT64_MIN);
+	json_decref(v);
+	t = (struct report_text){ "{\"a\":\n 18446744073709551615}", 28 };
+	CU_ASSERT_PTR_NULL(report_json_parse(&t, err, sizeof(err)));
+	CU_ASSERT_STRING_EQUAL(err, "2:21: too big integer near '18446744073709551615'");
+	/* a NUL byte in a string is refused (C strings would cut it) */
+	t = (struct report_text){ "[\"a\\u0000\"]", 11 };
+	CU_ASSERT_PTR_NULL(report_json_parse(&t, err, sizeof(err)));
 }
 
-/* Every value knows where it is written; integers are exact to 64 bits;
- * a key written twice is an error at the second, also in a big object. */
+/* Positions for the semantic errors come from the text; a key written
+ * twice is an error at the second, naming the first. */
 static void test_json_positions(void)
 {
-	static const char text[] = "{\"a\": 1,\n  \"big\": 18446744073709551615, \"f\": 1.0,\n"
-				   "  \"neg\": -3, \"huge\": 18446744073709551616}";
+	static const char text[] = "{\"a\": 1,\n  \"x\": {\"a\": [3, {\"k\": []}]}, \"f\": [[1], [],\n"
+				   "  \"s]\\\"{\"], \"\\u006eame\": null, \"last\": 5}";
+	const struct json_step to_k[] = { { "x", 0 }, { "a", 0 }, { NULL, 1 }, { "k", 0 } };
+	const struct json_step to_s[] = { { "f", 0 }, { NULL, 2 } };
+	const struct json_step to_name[] = { { "name", 0 } };
+	const struct json_step to_last[] = { { "last", 0 } };
+	const struct json_step to_none[] = { { "x", 0 }, { "nothing", 0 } };
+	struct report_text t = { text, strlen(text) };
 	char big[20 * 40 + 16], err[200];
-	const struct jval *x;
-	struct jval v;
+	unsigned line, col;
 	size_t n = 0;
 
-	CU_ASSERT_EQUAL_FATAL(jval_parse(text, strlen(text), &v, err, sizeof(err)), 0);
-	x = jval_get(&v, "big");
-	CU_ASSERT(x->integer && !x->negative && x->magnitude == UINT64_MAX);
-	CU_ASSERT_EQUAL(x->line, 2);
-	CU_ASSERT_EQUAL(x->col, 10);
-	CU_ASSERT_FALSE(jval_get(&v, "f")->integer);
-	x = jval_get(&v, "neg");
-	CU_ASSERT(x->integer && x->negative && x->magnitude == 3);
-	CU_ASSERT_EQUAL(x->line, 3);
-	CU_ASSERT_EQUAL(x->col, 10);
-	CU_ASSERT_FALSE(jval_get(&v, "huge")->integer);
-	jval_free(&v);
+	json_locate(&t, to_k, 4, &line, &col);
+	CU_ASSERT(line == 2 && col == 24);
+	json_locate(&t, to_s, 2, &line, &col);
+	CU_ASSERT(line == 3 && col == 3);
+	json_locate(&t, to_name, 1, &line, &col); /* the key written with an escape */
+	CU_ASSERT(line == 3 && col == 26);
+	json_locate(&t, to_last, 1, &line, &col);
+	CU_ASSERT(line == 3 && col == 40);
+	json_locate(&t, to_none, 2, &line, &col); /* missing: the object that lacks it */
+	CU_ASSERT(line == 2 && col == 8);
 
-	CU_ASSERT_EQUAL(jval_parse("{\"k\": 1,\n \"k\": [{\"k\": 2}]}", 27, &v, err, sizeof(err)), -1);
+	t = (struct report_text){ "{\"k\": 1,\n \"k\": [{\"k\": 2}]}", 27 };
+	CU_ASSERT_PTR_NULL(report_json_parse(&t, err, sizeof(err)));
 	CU_ASSERT_STRING_EQUAL(err, "2:2: duplicate key \"k\" (first at 1:2)");
-	jval_free(&v);
-	/* a character quoted in an error is shown by its byte if not printable */
-	CU_ASSERT_EQUAL(jval_parse("\"a\\\n\"", 5, &v, err, sizeof(err)), -1);
-	CU_ASSERT_STRING_EQUAL(err, "1:4: bad escape \\ followed by byte 0x0a");
-	jval_free(&v);
-	/* 41 keys (sorted, not compared pairwise): k7 again at the end */
+	t = (struct report_text){ "{\"k\": [{\"a\": 1, \"\\u0061\": 2}], \"a\": 3}", 38 };
+	CU_ASSERT_PTR_NULL(report_json_parse(&t, err, sizeof(err)));
+	CU_ASSERT_STRING_EQUAL(err, "1:17: duplicate key \"a\" (first at 1:9)");
+	/* a character quoted in an error is shown on one line */
+	t = (struct report_text){ "[\"a\\\n\"]", 7 };
+	CU_ASSERT_PTR_NULL(report_json_parse(&t, err, sizeof(err)));
+	CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+	/* 41 keys: k7 again at the end */
 	big[n++] = '{';
 	for (int i = 0; i < 40; i++)
 		n += (size_t)snprintf(big + n, sizeof(big) - n, "\"k%d\":%d,", i, i);
 	n += (size_t)snprintf(big + n, sizeof(big) - n, "\"k7\":0}");
-	CU_ASSERT_EQUAL(jval_parse(big, n, &v, err, sizeof(err)), -1);
+	t = (struct report_text){ big, n };
+	CU_ASSERT_PTR_NULL(report_json_parse(&t, err, sizeof(err)));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "duplicate key \"k7\" (first at 1:"));
-	jval_free(&v);
+}
+
+/* The framing of .percpu.report: records one after another, zero padding
+ * between them skipped, every header checked against the bytes there. */
+static void test_report_records(void)
+{
+	unsigned char sec[128];
+	struct layout_record rec = { 0 };
+	size_t n = 0, pos = 0;
+	char err[200];
+
+	memset(sec, 0, sizeof(sec));
+	/* "{}" then, after 3 zero bytes, "[1]" */
+	memcpy(sec, "PCPUREPT\x01\x00\x00\x00\x02\x00\x00\x00{}", 18);
+	memcpy(sec + 21, "PCPUREPT\x01\x00\x00\x00\x03\x00\x00\x00[1]", 19);
+	n = 40;
+	CU_ASSERT_EQUAL(layout_record_next(sec, n, &pos, &rec, err, sizeof(err)), 1);
+	CU_ASSERT(rec.number == 1 && rec.offset == 0 && rec.len == 2 && memcmp(rec.text, "{}", 2) == 0);
+	CU_ASSERT_EQUAL(layout_record_next(sec, n, &pos, &rec, err, sizeof(err)), 1);
+	CU_ASSERT(rec.number == 2 && rec.offset == 21 && rec.len == 3);
+	CU_ASSERT_EQUAL(layout_record_next(sec, n, &pos, &rec, err, sizeof(err)), 0);
+
+	pos = 0;
+	rec.number = 0;
+	CU_ASSERT_EQUAL(layout_record_next(sec, 39, &pos, &rec, err, sizeof(err)), 1);
+	CU_ASSERT_EQUAL(layout_record_next(sec, 39, &pos, &rec, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "record 2 at byte 21: length 3 runs past the section's end "
+			       "(2 bytes left after the header)");
+	pos = 0;
+	rec.number = 0;
+	CU_ASSERT_EQUAL(layout_record_next(sec, 10, &pos, &rec, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "record 1 at byte 0: 10 bytes left, a record header is 16: "
+			       "truncated");
+	pos = 0;
+	rec.number = 0;
+	sec[0] = 'X';
+	CU_ASSERT_EQUAL(layout_record_next(sec, n, &pos, &rec, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "record 1 at byte 0: no record magic"));
+	sec[0] = 'P';
+	sec[8] = 2;
+	pos = 0;
+	rec.number = 0;
+	CU_ASSERT_EQUAL(layout_record_next(sec, n, &pos, &rec, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "record 1 at byte 0: record version 2, this tool reads version 1");
 }
 
 static void test_percpu_section_names(void)
@@ -428,6 +494,7 @@ static const struct cunit_test tests[] = {
 	{ "sizes inferred without st_size", test_inferred_sizes },
 	{ "JSON reader", test_json_reader },
 	{ "JSON positions, integers, duplicate keys", test_json_positions },
+	{ ".percpu.report records", test_report_records },
 	{ "per-CPU section names", test_percpu_section_names },
 	{ "human sizes", test_human_size },
 };

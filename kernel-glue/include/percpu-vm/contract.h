@@ -128,4 +128,84 @@ static PERCPU_INLINE const char *percpu_section_kind_name(enum percpu_section_ki
 	return "none";
 }
 
+/* ---- The access-site report (docs/plugin.md, "The report") ----
+ *
+ * The plugin writes one JSON document per unit: a side file (report=FILE)
+ * and, in mode=lower, a record in the object's non-allocated section
+ * .percpu.report, so the report travels with the object through ccache,
+ * distcc, `ld -r` and the final link.  percpu-layout reads both, with
+ * these names.
+ *
+ * A record: a 16-byte header, then the document.  Header fields are
+ * little-endian whatever the target, so a reader needs no ELF header:
+ *   0  8 bytes  magic "PCPUREPT"
+ *   8  u16      record version (1)
+ *  10  u16      encoding: 0 = the JSON text as is (no other is defined)
+ *  12  u32      length of the document in bytes
+ * A linked image's section holds its units' records one after another;
+ * zero bytes between records (a linker's padding) are skipped. */
+#define PERCPU_REPORT_SECTION_NAME ".percpu.report"
+#define PERCPU_REPORT_RECORD_MAGIC "PCPUREPT"
+#define PERCPU_REPORT_RECORD_MAGIC_SIZE 8
+#define PERCPU_REPORT_RECORD_VERSION 1
+#define PERCPU_REPORT_RECORD_ENCODING_JSON 0
+#define PERCPU_REPORT_RECORD_HEADER_SIZE 16
+
+/* The document: "format" and "version" say what it is. */
+#define PERCPU_REPORT_FORMAT "percpu-vm-report"
+#define PERCPU_REPORT_VERSION 1
+
+/* Its keys: the document's, a variable's, an access's. */
+#define PERCPU_REPORT_KEY_FORMAT "format"
+#define PERCPU_REPORT_KEY_VERSION "version"
+#define PERCPU_REPORT_KEY_UNIT "unit"
+#define PERCPU_REPORT_KEY_COMPILER "compiler"
+#define PERCPU_REPORT_KEY_MODE "mode"
+#define PERCPU_REPORT_KEY_SHIFT "shift"
+#define PERCPU_REPORT_KEY_VARIABLES "variables"
+#define PERCPU_REPORT_KEY_ACCESSES "accesses"
+
+#define PERCPU_REPORT_VAR_NAME "name"
+#define PERCPU_REPORT_VAR_SIZE "size"
+#define PERCPU_REPORT_VAR_ALIGN "align"
+#define PERCPU_REPORT_VAR_SECTION "section"
+#define PERCPU_REPORT_VAR_DEFINED "defined"
+#define PERCPU_REPORT_VAR_GLOBAL "global"
+#define PERCPU_REPORT_VAR_FILE "file"
+#define PERCPU_REPORT_VAR_LINE "line"
+#define PERCPU_REPORT_VAR_COLUMN "column"
+
+#define PERCPU_REPORT_ACCESS_FUNCTION "function"
+#define PERCPU_REPORT_ACCESS_FILE "file"
+#define PERCPU_REPORT_ACCESS_LINE "line"
+#define PERCPU_REPORT_ACCESS_COLUMN "column"
+#define PERCPU_REPORT_ACCESS_KIND "kind"
+#define PERCPU_REPORT_ACCESS_VARIABLE "variable"
+#define PERCPU_REPORT_ACCESS_CPU "cpu"
+#define PERCPU_REPORT_ACCESS_REWRITTEN "rewritten"
+
+/* The "mode" values. */
+#define PERCPU_REPORT_MODE_LOWER "lower"
+#define PERCPU_REPORT_MODE_CHECK "check"
+
+/* The "kind" of an access site. */
+enum percpu_access_kind {
+	PERCPU_ACCESS_CONSTANT_CPU, /* per_cpu(x, 3): the CPU is a constant */
+	PERCPU_ACCESS_VARIABLE_CPU, /* per_cpu(x, cpu) */
+	PERCPU_ACCESS_THIS_CPU      /* this_cpu_*(x): the running CPU's copy */
+};
+
+static PERCPU_INLINE const char *percpu_access_kind_name(enum percpu_access_kind kind)
+{
+	switch (kind) {
+	case PERCPU_ACCESS_CONSTANT_CPU:
+		return "constant-cpu";
+	case PERCPU_ACCESS_VARIABLE_CPU:
+		return "variable-cpu";
+	case PERCPU_ACCESS_THIS_CPU:
+		break;
+	}
+	return "this-cpu";
+}
+
 #endif /* PERCPU_VM_CONTRACT_H */
