@@ -194,8 +194,7 @@ percpu_report_write (const char *file)
 
   if (!out)
     {
-      error ("%s: cannot write the report to %qs: %m", PERCPU_PLUGIN_NAME,
-	     file);
+      percpu_diag_report_unwritable (file);
       return;
     }
   percpu_report_copy_vars ();
@@ -251,6 +250,5 @@ percpu_report_write (const char *file)
     }
   fprintf (out, "%s]\n}\n", first ? "" : "\n  ");
   if (fclose (out) != 0)
-    error ("%s: cannot write the report to %qs: %m", PERCPU_PLUGIN_NAME,
-	   file);
+    percpu_diag_report_unwritable (file);
 }
