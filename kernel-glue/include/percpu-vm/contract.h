@@ -7,8 +7,9 @@
  * This header holds those facts once, for every C and C++ part to include;
  * configure reads its shift range from here (AC_COMPUTE_INT), and the
  * linker scripts, which cannot include it, are tested against it
- * (tests/linker/section-names.sh, tests/linker/scripts-agree.sh).
- * tests/contract.sh feeds every part the boundary values.
+ * (tests/linker/section-names.sh for the section rule, link-errors.sh
+ * for the guard page, module-layout.sh for the module record).
+ * tests/contract/contract.sh feeds every part the boundary shifts.
  *
  * Freestanding and self-contained: no other header, no libc call (its own
  * byte compare), only static inline functions, enums and macros.  Valid
