@@ -13,9 +13,6 @@ struct percpu_options percpu_opts = {
   false, PERCPU_MODE_LOWER, -1, NULL, false, PERCPU_UNMARKED_WARN, -1
 };
 
-#define PERCPU_STR_(x) #x
-#define PERCPU_STR(x) PERCPU_STR_(x)
-
 namespace {
 
 /* Parse a decimal shift; false if it is not one in range. */
@@ -29,15 +26,15 @@ apply_shift (const char *value)
     {
       errno = 0;
       v = strtol (value, &end, 10);
-      if (!errno && !*end && v >= PERCPU_MIN_SHIFT && v <= PERCPU_MAX_SHIFT)
+      if (!errno && !*end && v >= PERCPU_SHIFT_MIN && v <= PERCPU_SHIFT_MAX)
 	{
 	  percpu_opts.shift = (int) v;
 	  return true;
 	}
     }
   percpu_diag_arg_bad_value ("shift", value, "not a shift between "
-			     PERCPU_STR (PERCPU_MIN_SHIFT) " and "
-			     PERCPU_STR (PERCPU_MAX_SHIFT));
+			     PERCPU_STR (PERCPU_SHIFT_MIN) " and "
+			     PERCPU_STR (PERCPU_SHIFT_MAX));
   return false;
 }
 
@@ -129,8 +126,8 @@ struct arg_spec
 
 const arg_spec arg_specs[] = {
   { "shift", "N",
-    "per-CPU stride is 1 << N (" PERCPU_STR (PERCPU_MIN_SHIFT) ".."
-    PERCPU_STR (PERCPU_MAX_SHIFT) "); must agree with the\n"
+    "per-CPU stride is 1 << N (" PERCPU_STR (PERCPU_SHIFT_MIN) ".."
+    PERCPU_STR (PERCPU_SHIFT_MAX) "); must agree with the\n"
     "percpu_offset_table attribute of the headers; gives the\n"
     ".note.percpu shift when the headers do not",
     apply_shift },

@@ -14,7 +14,6 @@
  * the plugin is there. */
 #include "percpu_plugin.h"
 #include "hash-set.h"
-#include <percpu-vm/contract.h>
 
 int percpu_table_shift = -1;
 
@@ -76,9 +75,7 @@ handle_percpu_attribute (tree *node, tree name, tree, int, bool *no_add_attrs)
   if (TREE_CODE (decl) != VAR_DECL
       || (!TREE_STATIC (decl) && !DECL_EXTERNAL (decl)))
     {
-      error_at (DECL_SOURCE_LOCATION (decl),
-		"%qE attribute applies only to variables with static storage",
-		name);
+      percpu_diag_attr_not_static (decl, name);
       *no_add_attrs = true;
       return NULL_TREE;
     }
@@ -122,12 +119,13 @@ handle_offset_table_attribute (tree *node, tree, tree args, int,
       return NULL_TREE;
     }
   if (!arg || TREE_CODE (arg) != INTEGER_CST || !tree_fits_shwi_p (arg)
-      || tree_to_shwi (arg) < PERCPU_MIN_SHIFT
-      || tree_to_shwi (arg) > PERCPU_MAX_SHIFT)
+      || tree_to_shwi (arg) < PERCPU_SHIFT_MIN
+      || tree_to_shwi (arg) > PERCPU_SHIFT_MAX)
     {
       percpu_diag_bad_table_attr (loc, decl,
 				  "its argument must be an integer constant "
-				  "shift between 12 and 30");
+				  "shift between " PERCPU_STR (PERCPU_SHIFT_MIN)
+				  " and " PERCPU_STR (PERCPU_SHIFT_MAX));
       *no_add_attrs = true;
       return NULL_TREE;
     }
@@ -157,9 +155,7 @@ handle_this_cpu_attribute (tree *node, tree name, tree, int, bool *no_add_attrs)
   if (TREE_CODE (decl) != FUNCTION_DECL
       || !INTEGRAL_TYPE_P (TREE_TYPE (TREE_TYPE (decl))))
     {
-      error_at (DECL_SOURCE_LOCATION (decl),
-		"%qE attribute applies only to a function that returns the "
-		"number of the current CPU (an integer)", name);
+      percpu_diag_attr_not_cpu_function (decl, name);
       *no_add_attrs = true;
     }
   return NULL_TREE;
@@ -248,11 +244,13 @@ percpu_finish_decl (void *event_data, void *)
     return;
   if (checked_decls->add (decl))
     return;
+  /* Each CPU's copy has the stride less its guard page (contract.h): a
+   * variable that needs more fails at link anyway, this says why here. */
   shift = percpu_unit_shift ();
   if (shift >= 0 && DECL_SIZE_UNIT (decl)
       && TREE_CODE (DECL_SIZE_UNIT (decl)) == INTEGER_CST
       && compare_tree_int (DECL_SIZE_UNIT (decl),
-			   HOST_WIDE_INT_1U << shift) > 0)
+			   (HOST_WIDE_INT_1U << shift) - PERCPU_GUARD_SIZE) > 0)
     percpu_diag_too_big (decl, shift);
   if (DECL_ALIGN_UNIT (decl) > 4096)
     percpu_diag_overaligned (decl);

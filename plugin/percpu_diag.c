@@ -82,10 +82,14 @@ percpu_diag_cpu_out_of_range (location_t loc, tree cpu, tree table,
 void
 percpu_diag_too_big (tree decl, int shift)
 {
+  unsigned HOST_WIDE_INT stride = HOST_WIDE_INT_1U << shift;
+
   error_at (DECL_SOURCE_LOCATION (decl), "per-CPU variable %qD is %E bytes, "
-	    "larger than the per-CPU stride (%wu bytes, shift %d): CPU 1%'s "
-	    "copy would overlap it", decl, DECL_SIZE_UNIT (decl),
-	    HOST_WIDE_INT_1U << shift, shift);
+	    "more than the %wu bytes each CPU has: the per-CPU stride "
+	    "(%wu bytes, shift %d) less its %u-byte guard page, which is "
+	    "never mapped so that an overflow off CPU n%'s copy faults "
+	    "instead of reaching CPU n+1%'s", decl, DECL_SIZE_UNIT (decl),
+	    stride - PERCPU_GUARD_SIZE, stride, shift, PERCPU_GUARD_SIZE);
 }
 
 void
@@ -135,6 +139,43 @@ percpu_diag_bad_table_attr (location_t loc, tree decl, const char *why)
 {
   error_at (loc, "%<percpu_offset_table%> attribute on %qD is invalid: %s",
 	    decl, why);
+}
+
+void
+percpu_diag_attr_not_static (tree decl, tree name)
+{
+  error_at (DECL_SOURCE_LOCATION (decl),
+	    "%qE attribute applies only to variables with static storage",
+	    name);
+}
+
+void
+percpu_diag_attr_not_cpu_function (tree decl, tree name)
+{
+  error_at (DECL_SOURCE_LOCATION (decl),
+	    "%qE attribute applies only to a function that returns the "
+	    "number of the current CPU (an integer)", name);
+}
+
+/* ---- without a source location: GCC prints "cc1: error: ..." ---- */
+
+void
+percpu_diag_gcc_version (const char *built_for, const char *built_date,
+			 const char *loaded_by, const char *loaded_date)
+{
+  error ("%s: built for GCC %s (%s), but loaded by GCC %s (%s); GCC plugins "
+	 "work only with the exact GCC whose plugin headers built them: "
+	 "rebuild the plugin with this GCC%'s plugin headers "
+	 "(Debian: gcc-%d-plugin-dev) or use the plugin built for it",
+	 PERCPU_PLUGIN_NAME, built_for, built_date, loaded_by, loaded_date,
+	 atoi (loaded_by));
+}
+
+/* Called right after the failing call, so errno (%m) is still its. */
+void
+percpu_diag_report_unwritable (const char *file)
+{
+  error ("%s: cannot write the report to %qs: %m", PERCPU_PLUGIN_NAME, file);
 }
 
 /* ---- the plugin's arguments (percpu_args.c) ----

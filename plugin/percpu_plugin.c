@@ -64,12 +64,8 @@ percpu_version_ok (struct plugin_gcc_version *version)
 {
   if (plugin_default_version_check (version, &gcc_version))
     return true;
-  error ("%s: built for GCC %s (%s), but loaded by GCC %s (%s); GCC plugins "
-	 "work only with the exact GCC whose plugin headers built them: "
-	 "rebuild the plugin with this GCC%'s plugin headers "
-	 "(Debian: gcc-%d-plugin-dev) or use the plugin built for it",
-	 PERCPU_PLUGIN_NAME, gcc_version.basever, gcc_version.datestamp,
-	 version->basever, version->datestamp, atoi (version->basever));
+  percpu_diag_gcc_version (gcc_version.basever, gcc_version.datestamp,
+			   version->basever, version->datestamp);
   return false;
 }
 

@@ -16,14 +16,16 @@
 #define PERCPU_PLUGIN_H
 
 #include "gcc-common.h"
+/* The facts shared with the other parts: section names, the shift range,
+ * the guard page, the stride note. */
 #include <percpu-vm/contract.h>
 
 /* Name GCC knows the plugin by (from -fplugin=.../percpu_plugin.so). */
 #define PERCPU_PLUGIN_NAME "percpu_plugin"
 
-/* Shifts the runtime and linker scripts accept (4 KiB .. 1 GiB strides). */
-#define PERCPU_MIN_SHIFT 12
-#define PERCPU_MAX_SHIFT 30
+/* A number as a string literal (PERCPU_STR (PERCPU_SHIFT_MIN) is "13"). */
+#define PERCPU_STR_(x) #x
+#define PERCPU_STR(x) PERCPU_STR_(x)
 
 /* The version of the GCC the plugin was built for ("12.2.0"), from
  * plugin-version.h.  (Not GCC's own version_string: a plugin must not
@@ -99,6 +101,13 @@ void percpu_diag_stray_section (tree decl, const char *section);
 void percpu_diag_shift_mismatch (location_t loc, int attr_shift, int other,
 				 bool other_from_arg);
 void percpu_diag_bad_table_attr (location_t loc, tree decl, const char *why);
+void percpu_diag_attr_not_static (tree decl, tree name);
+void percpu_diag_attr_not_cpu_function (tree decl, tree name);
+/* Before anything else: the plugin was built for another GCC. */
+void percpu_diag_gcc_version (const char *built_for, const char *built_date,
+			      const char *loaded_by, const char *loaded_date);
+/* The report file cannot be opened or written (errno says why). */
+void percpu_diag_report_unwritable (const char *file);
 void percpu_diag_arg_unknown (const char *key, const char *value,
 			      const char *known);
 void percpu_diag_arg_repeated (const char *key, const char *first,
@@ -111,10 +120,7 @@ void percpu_diag_arg_bad_choice (const char *key, const char *value,
 				 const char *what, const char *choice1,
 				 const char *choice2);
 
-/* ---- the note (percpu_note.c) ---- */
-#define PERCPU_NOTE_OWNER   "percpu-vm"
-#define PERCPU_NOTE_TYPE    0x50435055u  /* "PCPU": not 1, GNU's ABI tag */
-#define PERCPU_NOTE_VERSION 1u
+/* ---- the note (percpu_note.c; its layout is contract.h's) ---- */
 void percpu_emit_note (int shift);
 
 /* ---- the report (percpu_report.c; the kinds are contract.h's) ---- */

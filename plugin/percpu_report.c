@@ -358,16 +358,14 @@ percpu_report_write (const char *file)
 
   if (!out)
     {
-      error ("%s: cannot write the report to %qs: %m", PERCPU_PLUGIN_NAME,
-	     file);
+      percpu_diag_report_unwritable (file);
       return;
     }
   text = report_text ();
   /* fclose even when fwrite fell short: no leaked stream */
   bool written = fwrite (text.data (), 1, text.size (), out) == text.size ();
   if (fclose (out) != 0 || !written)
-    error ("%s: cannot write the report to %qs: %m", PERCPU_PLUGIN_NAME,
-	   file);
+    percpu_diag_report_unwritable (file);
 }
 
 /* The record is a top-level asm statement, like the note: it reaches the

@@ -12,17 +12,15 @@
 _Static_assert(sizeof(struct pcpu_runtime) <= PCPU_RUNTIME_SIZE,
 	       "PCPU_RUNTIME_SIZE in runtime.h is too small");
 _Static_assert(_Alignof(struct pcpu_runtime) <= 16, "pcpu_runtime_storage under-aligned");
+/* The guard is whole pages: the runtime never maps any of it. */
+_Static_assert(PCPU_GUARD_SIZE > 0 && PCPU_GUARD_SIZE % PCPU_PAGE_SIZE == 0,
+	       "contract.h: PERCPU_GUARD_SIZE is not whole pages");
 
 #define META_ALIGN 16u
 
 static size_t round_meta(size_t n)
 {
 	return (n + META_ALIGN - 1) & ~(size_t)(META_ALIGN - 1);
-}
-
-static unsigned max_shift(void)
-{
-	return sizeof(uintptr_t) == 4 ? 28u : 40u;
 }
 
 /* a * b fits in a size_t, with room left for rounding. */
@@ -42,7 +40,7 @@ static bool layout_meta(unsigned shift, unsigned nr_cpus, unsigned max_areas,
 {
 	size_t nr_pages, n;
 
-	if (shift < PCPU_MIN_SHIFT || shift > max_shift() || nr_cpus == 0 ||
+	if (shift < PCPU_MIN_SHIFT || shift > PCPU_MAX_SHIFT || nr_cpus == 0 ||
 	    nr_cpus > PCPU_MAX_CPUS || max_areas == 0)
 		return false;
 	/* A reference count for each usable page offset, none for the guard. */

@@ -29,13 +29,14 @@ static void check_notes(struct layout *l)
 		for (j = 0; j < f->nr_notes; j++) {
 			const struct layout_note *n = &f->notes[j];
 
-			if (n->version != LAYOUT_NOTE_VERSION)
+			if (n->version != PERCPU_NOTE_VERSION)
 				layout_add_problem(l, LAYOUT_PB_NOTE, f->path,
 						   "stride note version %u, this tool reads version %u",
-						   n->version, LAYOUT_NOTE_VERSION);
-			if (n->shift < 12 || n->shift > 40)
+						   n->version, PERCPU_NOTE_VERSION);
+			if (!percpu_shift_valid(n->shift))
 				layout_add_problem(l, LAYOUT_PB_NOTE, f->path,
-						   "stride note says shift %u, outside 12..40", n->shift);
+						   "stride note says shift %u, outside %d..%d", n->shift,
+						   PERCPU_SHIFT_MIN, PERCPU_SHIFT_MAX);
 			if (j > 0 && n->shift != f->notes[0].shift)
 				layout_add_problem(l, LAYOUT_PB_MIXED_STRIDES, f->path,
 						   "objects built for different strides linked together: "
@@ -68,18 +69,20 @@ static void check_sizes(struct layout *l)
 	for (i = 0; i < l->nr_files; i++) {
 		const struct layout_file *f = &l->files[i];
 
-		if (f->area_size > l->stride) {
+		if (f->area_size > l->usable) {
 			layout_add_problem(l, LAYOUT_PB_OVER_STRIDE, f->path,
 					   "per-CPU area of %llu bytes is larger than the stride "
-					   "(%llu bytes, shift %u)",
+					   "(%llu bytes, shift %u) less its %u-byte guard page",
 					   (unsigned long long)f->area_size,
-					   (unsigned long long)l->stride, l->shift);
+					   (unsigned long long)l->stride, l->shift,
+					   PERCPU_GUARD_SIZE);
 		} else if (f->place_error == PCPU_ERR_NOSPACE) {
 			layout_add_problem(l, LAYOUT_PB_OVER_STRIDE, f->path,
 					   "per-CPU area of %llu bytes does not fit in what the "
-					   "stride (%llu bytes) has left after the areas before it",
+					   "stride (%llu bytes, less its %u-byte guard page) has "
+					   "left after the areas before it",
 					   (unsigned long long)f->area_size,
-					   (unsigned long long)l->stride);
+					   (unsigned long long)l->stride, PERCPU_GUARD_SIZE);
 		} else if (f->place_error && f->place_error != PCPU_ERR_STRIDE) {
 			/* (PCPU_ERR_STRIDE: reported as mixed-strides) */
 			layout_add_problem(l, LAYOUT_PB_PLACEMENT, f->path,
@@ -100,9 +103,9 @@ static void check_dynamic(struct layout *l)
 		if (d->place_error == PCPU_ERR_NOSPACE)
 			layout_add_problem(l, LAYOUT_PB_OVER_STRIDE, NULL,
 					   "dynamic area %zu (%llu bytes) does not fit in what the "
-					   "stride (%llu bytes) has left", i + 1,
-					   (unsigned long long)d->size,
-					   (unsigned long long)l->stride);
+					   "stride (%llu bytes, less its %u-byte guard page) has left",
+					   i + 1, (unsigned long long)d->size,
+					   (unsigned long long)l->stride, PERCPU_GUARD_SIZE);
 		else if (d->place_error)
 			layout_add_problem(l, LAYOUT_PB_PLACEMENT, NULL,
 					   "dynamic area %zu (%llu bytes, aligned to %llu): %s", i + 1,

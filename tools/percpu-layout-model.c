@@ -219,19 +219,20 @@ static void decide_window(struct layout *l, const struct layout_options *opt)
 	for (i = k ? 1 : 0; i < l->nr_files; i++) {
 		const struct layout_file *f = &l->files[i];
 
-		if (f->nr_notes && f->notes[0].shift >= 12 && f->notes[0].shift <= 40) {
+		if (f->nr_notes && percpu_shift_valid(f->notes[0].shift)) {
 			l->shift = f->notes[0].shift;
 			l->shift_source = LAYOUT_SRC_NOTE;
 			l->shift_file = f->path;
 			break;
 		}
 	}
-	if (k && k->has_image_shift && k->image_shift >= 12 && k->image_shift <= 40) {
+	if (k && k->has_image_shift && k->image_shift <= PERCPU_SHIFT_MAX &&
+	    percpu_shift_valid((unsigned long)k->image_shift)) {
 		l->shift = (unsigned)k->image_shift;
 		l->shift_source = LAYOUT_SRC_IMAGE;
 		l->shift_file = k->path;
 	}
-	if (k && k->nr_notes && k->notes[0].shift >= 12 && k->notes[0].shift <= 40) {
+	if (k && k->nr_notes && percpu_shift_valid(k->notes[0].shift)) {
 		l->shift = k->notes[0].shift;
 		l->shift_source = LAYOUT_SRC_NOTE;
 		l->shift_file = k->path;
@@ -242,6 +243,7 @@ static void decide_window(struct layout *l, const struct layout_options *opt)
 		l->shift_file = NULL;
 	}
 	l->stride = (uint64_t)1 << l->shift;
+	l->usable = l->stride - PERCPU_GUARD_SIZE;
 
 	if (k && k->has_image_nr_cpus && k->image_nr_cpus >= 1 && k->image_nr_cpus <= 65536) {
 		l->nr_cpus = (unsigned)k->image_nr_cpus;

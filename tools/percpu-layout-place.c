@@ -10,6 +10,9 @@
  * is not placed: the loader refuses it (PCPU_ERR_STRIDE) without asking the
  * runtime for room.  Dynamic areas (--dynamic) come last, as a kernel that
  * has loaded its modules and then calls alloc_percpu() would place them.
+ * Like the runtime's, this allocator manages the stride less its guard
+ * page (l->usable), so nothing is predicted to land where the runtime
+ * refuses it.
  */
 #include "config.h"
 
@@ -37,7 +40,7 @@ void layout_place_areas(struct layout *l)
 	int err;
 	size_t i;
 
-	err = pcpu_alloc_init(&a, (size_t)l->stride, max_live, meta, meta_size);
+	err = pcpu_alloc_init(&a, (size_t)l->usable, max_live, meta, meta_size);
 	for (i = 0; i < l->nr_files; i++) {
 		struct layout_file *f = &l->files[i];
 		size_t off = 0;
@@ -52,7 +55,7 @@ void layout_place_areas(struct layout *l)
 			f->place_error = 0;
 			continue;
 		}
-		if (f->area_size > l->stride) {
+		if (f->area_size > l->usable) {
 			f->place_error = PCPU_ERR_NOSPACE;
 			continue;
 		}
@@ -82,7 +85,7 @@ void layout_place_areas(struct layout *l)
 		d->place_error = err;
 		if (err)
 			continue;
-		if (d->size > l->stride) {
+		if (d->size > l->usable) {
 			d->place_error = PCPU_ERR_NOSPACE;
 			continue;
 		}

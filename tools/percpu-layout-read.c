@@ -193,17 +193,18 @@ static int read_notes(struct reader *r, asection *sec)
 		}
 		name = (const char *)data + pos + 12;
 		desc = data + pos + desc_off;
-		if (namesz == sizeof(LAYOUT_NOTE_OWNER) &&
-		    memcmp(name, LAYOUT_NOTE_OWNER, sizeof(LAYOUT_NOTE_OWNER)) == 0) {
+		if (namesz == sizeof(PERCPU_NOTE_OWNER) &&
+		    memcmp(name, PERCPU_NOTE_OWNER, sizeof(PERCPU_NOTE_OWNER)) == 0) {
 			struct layout_note *n;
 
-			if (type != LAYOUT_NOTE_TYPE || descsz < 8) {
+			if (type != PERCPU_NOTE_TYPE || descsz < PERCPU_NOTE_DESC_SIZE) {
 				free(data);
 				return fail(r, "section %s: note at byte %llu: owner %s but type %#llx "
-					    "and %llu descriptor bytes (want type %#x, at least 8 bytes)",
+					    "and %llu descriptor bytes (want type %#x, at least %u bytes)",
 					    bfd_section_name(sec), (unsigned long long)pos,
-					    LAYOUT_NOTE_OWNER, (unsigned long long)type,
-					    (unsigned long long)descsz, LAYOUT_NOTE_TYPE);
+					    PERCPU_NOTE_OWNER, (unsigned long long)type,
+					    (unsigned long long)descsz, PERCPU_NOTE_TYPE,
+					    PERCPU_NOTE_DESC_SIZE);
 			}
 			layout_grow(&r->f->notes, &r->cap_notes, r->f->nr_notes, sizeof(*n));
 			n = &r->f->notes[r->f->nr_notes++];

@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 			reports[nr_reports++] = optarg;
 			break;
 		case OPT_SHIFT:
-			if (parse_number("--shift", optarg, 12, 40, &v) < 0)
+			if (parse_number("--shift", optarg, PERCPU_SHIFT_MIN, PERCPU_SHIFT_MAX, &v) < 0)
 				goto bad_usage;
 			opt.shift = (unsigned)v;
 			opt.shift_set = true;

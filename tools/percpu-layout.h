@@ -18,12 +18,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* The ELF note the plugin emits in every object it compiles (see
- * docs/layout.md, "The stride note"). */
-#define LAYOUT_NOTE_SECTION  ".note.percpu"
-#define LAYOUT_NOTE_OWNER    "percpu-vm"
-#define LAYOUT_NOTE_TYPE     0x50435055u /* "PCPU" */
-#define LAYOUT_NOTE_VERSION  1u
+/* The stride note's layout, the shift range and the guard page, as the
+ * plugin, the runtime and the loader have them (docs/layout.md, "The
+ * stride note"). */
+#include <percpu-vm/contract.h>
 
 #define LAYOUT_PAGE_SIZE 4096u
 
@@ -199,6 +197,7 @@ struct layout {
 	enum layout_source shift_source;
 	const char *shift_file;  /* the file whose note or symbol gave the shift */
 	uint64_t stride;
+	uint64_t usable;         /* stride - PERCPU_GUARD_SIZE: where areas may lie */
 	unsigned nr_cpus;
 	enum layout_source nr_cpus_source;
 	uint64_t base;

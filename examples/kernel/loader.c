@@ -33,13 +33,8 @@
 #include "loader.h"
 #include "pmem.h"
 
-#define PERCPU_NOTE_OWNER "percpu-vm"
-#define PERCPU_NOTE_TYPE 0x50435055u
-/* module.lds's record: six little-endian words (docs/linking.md). */
-#define RECORD_SECTION ".percpu.module"
-#define RECORD_MAGIC 0x55504350u /* "PCPU" */
-#define RECORD_VERSION 1u
-#define RECORD_WORDS 6u
+/* The stride note and module.lds's record (their layouts, the shift range
+ * and the guard page) are percpu-vm/contract.h's. */
 #define MAX_SECTIONS 128
 #ifdef __i386__
 _Static_assert(sizeof(struct demo_module) == DEMO_MODULE_SIZE, "module.h: DEMO_MODULE_SIZE");
@@ -49,9 +44,11 @@ _Static_assert(sizeof(struct demo_module) == DEMO_MODULE_SIZE, "module.h: DEMO_M
 #define MODULE_MAX_BYTES (16u << 20)
 /* The zero-initialised per-CPU part takes no room in the file or the image,
  * so it is bounded only by the runtime, which refuses what does not fit in
- * the stride (up to 256 MiB) with its own message.  This bound (more than
- * any stride) keeps the loader's 32-bit sums from overflowing on the way. */
+ * the stride less its guard page with its own message.  This bound (no
+ * less than any stride: PERCPU_SHIFT_MAX is 31) keeps the loader's 32-bit
+ * sums from overflowing on the way. */
 #define PERCPU_AREA_MAX (1u << 31)
+_Static_assert(PERCPU_SHIFT_MAX <= 31, "PERCPU_AREA_MAX is below the largest stride");
 
 enum sec_kind { SEC_SKIP, SEC_IMAGE, SEC_PERCPU_INIT, SEC_PERCPU_ZERO };
 
@@ -180,19 +177,20 @@ static int check_stride(struct load_state *s, int *shift_out)
 			if (n->n_namesz == sizeof(PERCPU_NOTE_OWNER) &&
 			    !memcmp(name, PERCPU_NOTE_OWNER, sizeof(PERCPU_NOTE_OWNER)) &&
 			    n->n_type == PERCPU_NOTE_TYPE) {
-				if (n->n_descsz < 8)
+				if (n->n_descsz < PERCPU_NOTE_DESC_SIZE)
 					return fail(s, -1, "%s: percpu-vm note too short (%u bytes)",
 						    sec_name(s, i), n->n_descsz);
 				uint32_t version, sh;
 				memcpy(&version, desc, 4);
 				memcpy(&sh, desc + 4, 4);
-				if (version != 1)
+				if (version != PERCPU_NOTE_VERSION)
 					return fail(s, PCPU_ERR_STRIDE,
-						    "%s: note format version %u, this kernel reads version 1",
-						    sec_name(s, i), version);
-				if (sh > 31)
-					return fail(s, PCPU_ERR_STRIDE, "%s: shift %u is not a stride",
-						    sec_name(s, i), sh);
+						    "%s: note format version %u, this kernel reads version %u",
+						    sec_name(s, i), version, PERCPU_NOTE_VERSION);
+				if (!percpu_shift_valid(sh))
+					return fail(s, PCPU_ERR_STRIDE,
+						    "%s: shift %u is not a stride (outside %d..%d)",
+						    sec_name(s, i), sh, PERCPU_SHIFT_MIN, PERCPU_SHIFT_MAX);
 				if (shift < 0) {
 					shift = (int)sh;
 					where = sec_name(s, i);
@@ -236,12 +234,12 @@ static int check_record(struct load_state *s, unsigned flags)
 	uint32_t note_bytes = 0;
 	for (unsigned i = 1; i < s->eh->e_shnum; i++) {
 		const char *n = sec_name(s, i);
-		if (!strcmp(n, RECORD_SECTION)) {
+		if (!strcmp(n, PERCPU_RECORD_SECTION)) {
 			if (rec)
 				return fail(s, -1, "two %s records (linked with module.lds twice?)",
-					    RECORD_SECTION);
+					    PERCPU_RECORD_SECTION);
 			rec = i;
-		} else if (!strcmp(n, ".note.percpu") && s->sh[i].sh_type == SHT_NOTE) {
+		} else if (!strcmp(n, PERCPU_NOTE_SECTION) && s->sh[i].sh_type == SHT_NOTE) {
 			note_bytes += s->sh[i].sh_size; /* file bytes: <= 16 MiB in all */
 		}
 	}
@@ -249,28 +247,34 @@ static int check_record(struct load_state *s, unsigned flags)
 		if (flags & MODULE_LOAD_UNSTAMPED)
 			return 0;
 		return fail(s, -1, "no %s record: not linked with ldscripts/module.lds, so the stride "
-			    "it was built for and its per-CPU sections cannot be checked", RECORD_SECTION);
+			    "it was built for and its per-CPU sections cannot be checked", PERCPU_RECORD_SECTION);
 	}
 	const Elf32_Shdr *h = &s->sh[rec];
-	uint32_t w[RECORD_WORDS];
+	uint32_t w[PERCPU_RECORD_WORDS];
 	if (h->sh_type != SHT_PROGBITS || h->sh_size != sizeof(w))
-		return fail(s, -1, "%s: a record of %u bytes (type %u), version 1 has %zu", RECORD_SECTION,
-			    h->sh_size, h->sh_type, sizeof(w));
+		return fail(s, -1, "%s: a record of %u bytes (type %u), version %u has %zu", PERCPU_RECORD_SECTION,
+			    h->sh_size, h->sh_type, PERCPU_RECORD_VERSION, sizeof(w));
 	memcpy(w, s->file + h->sh_offset, sizeof(w));
-	if (w[0] != RECORD_MAGIC || w[1] != RECORD_VERSION)
-		return fail(s, -1, "%s: not a version 1 record (magic 0x%08x, version %u)", RECORD_SECTION,
-			    w[0], w[1]);
-	if (w[2] != PERCPU_SHIFT)
+	if (w[PERCPU_RECORD_MAGIC_WORD] != PERCPU_RECORD_MAGIC ||
+	    w[PERCPU_RECORD_VERSION_WORD] != PERCPU_RECORD_VERSION)
+		return fail(s, -1, "%s: not a version %u record (magic 0x%08x, version %u)", PERCPU_RECORD_SECTION,
+			    PERCPU_RECORD_VERSION, w[PERCPU_RECORD_MAGIC_WORD], w[PERCPU_RECORD_VERSION_WORD]);
+	uint32_t shift = w[PERCPU_RECORD_SHIFT_WORD];
+	if (!percpu_shift_valid(shift))
+		return fail(s, PCPU_ERR_STRIDE, "%s: shift %u is not a stride (outside %d..%d)",
+			    PERCPU_RECORD_SECTION, shift, PERCPU_SHIFT_MIN, PERCPU_SHIFT_MAX);
+	if (shift != PERCPU_SHIFT)
 		return fail(s, PCPU_ERR_STRIDE,
-			    "linked for per-CPU stride 2^%u, this kernel uses 2^%u (%lu KiB) (%s)", w[2],
-			    PERCPU_SHIFT, PERCPU_STRIDE / 1024, RECORD_SECTION);
-	static const char *const what[3] = { ".data.percpu", ".bss.percpu", ".note.percpu" };
+			    "linked for per-CPU stride 2^%u, this kernel uses 2^%u (%lu KiB) (%s)", shift,
+			    PERCPU_SHIFT, PERCPU_STRIDE / 1024, PERCPU_RECORD_SECTION);
+	static const char *const what[3] = { PERCPU_SECTION_DATA_NAME, PERCPU_SECTION_ZERO_NAME,
+					     PERCPU_NOTE_SECTION };
 	uint32_t now[3] = { kind_bytes(s, SEC_PERCPU_INIT), kind_bytes(s, SEC_PERCPU_ZERO), note_bytes };
 	for (unsigned k = 0; k < 3; k++)
-		if (w[3 + k] != now[k])
+		if (w[PERCPU_RECORD_DATA_SIZE_WORD + k] != now[k])
 			return fail(s, -1, "%s had %u bytes when linked (%s), the module has %u: a section "
-				    "was renamed, removed or changed after the link", what[k], w[3 + k],
-				    RECORD_SECTION, now[k]);
+				    "was renamed, removed or changed after the link", what[k],
+				    w[PERCPU_RECORD_DATA_SIZE_WORD + k], PERCPU_RECORD_SECTION, now[k]);
 	return 0;
 }
 

@@ -33,7 +33,7 @@ for o in $objs; do
 	done
 done
 
-if ! $CC -m32 -no-pie -O2 -Wall -Wextra -Werror -I"$top_srcdir/runtime/include" \
+if ! $CC -m32 -no-pie -O2 -Wall -Wextra -Werror -I"$top_srcdir/runtime/include" -I"$top_srcdir/kernel-glue/include" \
 	"$top_srcdir/tests/arch/i386-smoke.c" "$lib" -o "$tmp/smoke"; then
 	err "cannot build i386-smoke.c against the archive"
 elif ! "$tmp/smoke"; then

@@ -8,6 +8,9 @@ LT_INC="-I$top_builddir/kernel-glue/include -I$top_srcdir/kernel-glue/include"
 LT_CFLAGS="-m32 -O2 -ffreestanding -fno-pie -fno-pic -fno-asynchronous-unwind-tables -nostdlib -Wall -Wextra -Werror"
 # Scripts come from the source tree, percpu-config.lds from the build tree.
 LT_LPATH="-L $top_builddir/ldscripts -L $top_srcdir/ldscripts"
+# The facts the scripts restate (they cannot include C): the guard page,
+# the module record's magic, version and length, from contract.h itself.
+eval "$("$top_builddir/tests/contract/contract-probe" values)" || { echo "FAIL: contract-probe"; exit 1; }
 tmp=${LT_KEEP:-$(mktemp -d)}; [ -n "${LT_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 fail=0
 

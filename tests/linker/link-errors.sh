@@ -14,7 +14,7 @@ cc "$tmp/offsets.o" "$top_srcdir/kernel-glue/percpu_offsets.c" -DCONFIG_HAS_VM_P
 cc "$tmp/good.o" "$LT_SRC/kern-data.c" -DCONFIG_HAS_VM_PERCPU
 cc "$tmp/main.o" "$LT_SRC/kern-main.c" -DCONFIG_HAS_VM_PERCPU
 cc "$tmp/cpu.o" "$top_srcdir/kernel-glue/arch/i386/percpu_cpu.c" -DCONFIG_HAS_VM_PERCPU
-usable=$(( $(hexval $PERCPU_STRIDE) - 4096 ))
+usable=$(( $(hexval $PERCPU_STRIDE) - CONTRACT_GUARD_SIZE ))
 cc "$tmp/big.o" "$LT_SRC/kern-big.c" -DCONFIG_HAS_VM_PERCPU -DLT_PERCPU_BYTES=$((usable + 16))
 cc "$tmp/fits.o" "$LT_SRC/kern-big.c" -DCONFIG_HAS_VM_PERCPU -DLT_PERCPU_BYTES=$usable
 cc "$tmp/stray.o" "$LT_SRC/kern-stray.c" -fdata-sections
@@ -54,8 +54,9 @@ for l in bfd lld; do
 done
 
 # Modules: .data.percpu + .bss.percpu may take the stride less its last
-# page (the guard the runtime never hands out), not a byte more.
-limit=$(( $(hexval $PERCPU_STRIDE) - 4096 ))
+# page (the guard the runtime never hands out, contract.h's size), not a
+# byte more.
+limit=$usable
 for n in $limit $((limit + 1)); do
 	printf '.section .data.percpu,"aw"\n.long 1\n.section .bss.percpu,"aw",@nobits\n.skip %d\n' \
 		$((n - 4)) > "$tmp/mod-$n.s"
@@ -63,7 +64,7 @@ for n in $limit $((limit + 1)); do
 done
 for l in bfd lld; do
 	ld_with $l -r $LT_LPATH -T module.lds -o "$tmp/mod-limit.o" "$tmp/mod-$limit.o" ||
-		bad "module of stride - 4096 bytes of per-CPU data: the link with $l failed"
+		bad "module of stride - $CONTRACT_GUARD_SIZE bytes of per-CPU data: the link with $l failed"
 	expect_fail module-over-guard $l \
 		"module.lds: the module's per-CPU data \(.data.percpu \+ .bss.percpu\) is larger than the per-CPU stride less its 4 KiB guard page" \
 		-- -r $LT_LPATH -T module.lds "$tmp/mod-$((limit + 1)).o"

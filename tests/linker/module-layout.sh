@@ -65,8 +65,10 @@ for set in same mixed; do
 		# relocations against per-CPU symbols remain, and the kernel's export is undefined
 		"$READELF" -rW "$m" | grep -q 'R_386_32 .* mod_hits' || bad "$set/$l: no relocation against mod_hits left"
 		$NM "$m" | grep -q ' U kernel_counter$' || bad "$set/$l: kernel_counter is not left undefined"
-		# the record: six little-endian words, not loaded
-		want="$(printf '%08x %08x %08x %08x %08x %08x' 0x55504350 1 $PERCPU_SHIFT \
+		# the record: contract.h's magic, version and word count, little
+		# endian, not loaded
+		[ "$CONTRACT_RECORD_WORDS" = 6 ] || bad "contract.h's record has $CONTRACT_RECORD_WORDS words, this test checks 6"
+		want="$(printf '%08x %08x %08x %08x %08x %08x' $CONTRACT_RECORD_MAGIC $CONTRACT_RECORD_VERSION $PERCPU_SHIFT \
 			$(section_size "$m" .data.percpu) $(section_size "$m" .bss.percpu) \
 			$(section_size "$m" .note.percpu))"
 		got=

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/plugin/plugin-lib.sh"
 
 code="$top_srcdir/tests/plugin/code"
-other_shift=$(( PERCPU_SHIFT == 12 ? 13 : 12 ))
+other_shift=$(( PERCPU_SHIFT == 13 ? 14 : 13 ))
 
 # notes FILE: one "shift version type" line per percpu-vm note.
 notes () {

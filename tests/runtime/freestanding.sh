@@ -69,7 +69,7 @@ void _start(void)
 		;
 }
 C
-if ! $CC -m32 -ffreestanding -fno-pie -fno-builtin -O2 -I"$top_srcdir/runtime/include" \
+if ! $CC -m32 -ffreestanding -fno-pie -fno-builtin -O2 -I"$top_srcdir/runtime/include" -I"$top_srcdir/kernel-glue/include" \
 	-c "$tmp/entry.c" -o "$tmp/entry.o"; then
 	err "cannot compile the freestanding entry point"
 elif ! $CC -m32 -nostdlib -static -no-pie -Wl,-e,_start "$tmp/entry.o" "$lib" \
@@ -78,7 +78,7 @@ elif ! $CC -m32 -nostdlib -static -no-pie -Wl,-e,_start "$tmp/entry.o" "$lib" \
 	err "a -nostdlib link against the archive fails"
 fi
 
-if ! $CC -m32 -no-pie -O2 -Wall -Wextra -Werror -I"$top_srcdir/runtime/include" \
+if ! $CC -m32 -no-pie -O2 -Wall -Wextra -Werror -I"$top_srcdir/runtime/include" -I"$top_srcdir/kernel-glue/include" \
 	"$top_srcdir/tests/runtime/i386_smoke.c" "$lib" -o "$tmp/smoke"; then
 	err "cannot build i386_smoke.c against the archive"
 elif ! "$tmp/smoke"; then

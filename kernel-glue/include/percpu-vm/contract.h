@@ -5,8 +5,11 @@
  * facts; when each spells a fact its own way, they drift apart and a
  * variable one part takes for per-CPU data another puts somewhere else.
  * This header holds those facts once, for every C and C++ part to include;
- * the linker scripts, which cannot include it, are tested against it
- * (tests/linker/section-names.sh).
+ * configure reads its shift range from here (AC_COMPUTE_INT), and the
+ * linker scripts, which cannot include it, are tested against it
+ * (tests/linker/section-names.sh for the section rule, link-errors.sh
+ * for the guard page, module-layout.sh for the module record).
+ * tests/contract/contract.sh feeds every part the boundary shifts.
  *
  * Freestanding and self-contained: no other header, no libc call (its own
  * byte compare), only static inline functions, enums and macros.  Valid
@@ -127,6 +130,75 @@ static PERCPU_INLINE const char *percpu_section_kind_name(enum percpu_section_ki
 	}
 	return "none";
 }
+
+/* ---- The stride: its range of shifts and its guard page ----
+ * (docs/design.md, "The guard page, and so the smallest stride")
+ *
+ * CPU n's copy of the per-CPU data lies n strides above CPU 0's, a stride
+ * being 1 << shift bytes.  The last page of every stride is the guard:
+ * never handed out, never mapped, so that an overflow off the end of CPU
+ * n's part faults instead of changing CPU n+1's.  Per-CPU data therefore
+ * has stride - PERCPU_GUARD_SIZE bytes: the kernel's static area
+ * (percpu.lds asserts it), a module's (module.lds asserts it, the runtime
+ * refuses more) and a single variable (the plugin refuses more).
+ *
+ * The shifts every part accepts (the plugin's shift= and table attribute,
+ * percpu-layout's --shift and notes, configure, the runtime, the loader):
+ *   smallest 13: a 4 KiB stride (12) would be all guard;
+ *   largest 31: the window [base, base + NR_CPUS << shift) must fit in 32
+ *   bits, with a base that is neither 0 (the runtime refuses it) nor
+ *   unaligned, so at least one page above 0: one CPU's 2 GiB stride is the
+ *   most that fits.  One range for every arch, so a note or a record means
+ *   the same to every part.
+ * Plain decimal numbers, so that they can be turned into strings. */
+#define PERCPU_GUARD_SIZE 4096u
+#define PERCPU_SHIFT_MIN 13
+#define PERCPU_SHIFT_MAX 31
+
+/* Whether SHIFT is one every part accepts. */
+static PERCPU_INLINE int percpu_shift_valid(unsigned long shift)
+{
+	return shift >= PERCPU_SHIFT_MIN && shift <= PERCPU_SHIFT_MAX;
+}
+
+/* ---- The stride note (docs/design.md, "The stride note") ----
+ *
+ * The plugin puts one ELF note into every object it compiles in lower
+ * mode, in section PERCPU_NOTE_SECTION, in a COMDAT group named
+ * PERCPU_NOTE_GROUP_PREFIX and the shift in decimal:
+ *   namesz sizeof PERCPU_NOTE_OWNER (with its NUL), descsz
+ *   PERCPU_NOTE_DESC_SIZE, type PERCPU_NOTE_TYPE, the owner padded to 4,
+ *   then two 32-bit words in the object's byte order:
+ *   PERCPU_NOTE_VERSION and the shift.
+ * Readers find it by owner and type in any note section. */
+#define PERCPU_NOTE_SECTION ".note.percpu"
+#define PERCPU_NOTE_GROUP_PREFIX "percpu_stride_"
+#define PERCPU_NOTE_OWNER "percpu-vm"
+#define PERCPU_NOTE_TYPE 0x50435055u /* "PCPU"; not 1, GNU's ABI tag */
+#define PERCPU_NOTE_VERSION 1u
+#define PERCPU_NOTE_DESC_SIZE 8u
+
+/* ---- The module stride record (docs/linking.md, "Modules") ----
+ *
+ * module.lds writes it into every module it links (a non-allocated
+ * PROGBITS section, 4-byte aligned): PERCPU_RECORD_WORDS 32-bit words in
+ * the module's byte order, indexed by enum percpu_record_word.  The
+ * loader refuses a module without one, of another magic, version or
+ * shift, or whose sections no longer have the sizes it gives. */
+#define PERCPU_RECORD_SECTION ".percpu.module"
+#define PERCPU_RECORD_MAGIC 0x55504350u /* "PCPU" in little-endian bytes */
+#define PERCPU_RECORD_VERSION 1u
+
+enum percpu_record_word {
+	PERCPU_RECORD_MAGIC_WORD = 0, /* PERCPU_RECORD_MAGIC */
+	PERCPU_RECORD_VERSION_WORD,   /* PERCPU_RECORD_VERSION */
+	PERCPU_RECORD_SHIFT_WORD,     /* the shift module.lds was configured for */
+	PERCPU_RECORD_DATA_SIZE_WORD, /* SIZEOF(.data.percpu) as linked */
+	PERCPU_RECORD_ZERO_SIZE_WORD, /* SIZEOF(.bss.percpu) as linked */
+	PERCPU_RECORD_NOTE_SIZE_WORD, /* SIZEOF(.note.percpu) as linked */
+	PERCPU_RECORD_WORDS           /* the number of words */
+};
+
 
 /* ---- The access-site report (docs/plugin.md, "The report") ----
  *

@@ -305,10 +305,10 @@ int pcpu_hosted_create(const struct pcpu_hosted_params *p, struct pcpu_hosted **
 		return PCPU_ERR_INVAL;
 	}
 	base = p->base ? p->base : (uintptr_t)PERCPU_HOSTED_BASE;
-	if (p->shift < PCPU_MIN_SHIFT || p->shift > 32) {
-		/* the runtime's smallest stride: one usable page and the guard */
-		set_err(err, err_len, "hosted window: shift %u out of range %u..32", p->shift,
-			PCPU_MIN_SHIFT);
+	if (p->shift < PCPU_MIN_SHIFT || p->shift > PCPU_MAX_SHIFT) {
+		/* the runtime's strides (contract.h): one usable page and the guard at least */
+		set_err(err, err_len, "hosted window: shift %u out of range %u..%u", p->shift,
+			PCPU_MIN_SHIFT, PCPU_MAX_SHIFT);
 		return PCPU_ERR_INVAL;
 	}
 	if (p->nr_cpus == 0 || p->nr_cpus > PCPU_MAX_CPUS) {

@@ -43,7 +43,7 @@ unsigned pcpu_hosted_this_cpu(void);
 
 struct pcpu_hosted_params {
 	uintptr_t base;     /* page aligned; 0 means PERCPU_HOSTED_BASE */
-	unsigned shift;     /* stride = 1 << shift, PCPU_MIN_SHIFT (13)..32 */
+	unsigned shift;     /* stride = 1 << shift, PCPU_MIN_SHIFT..PCPU_MAX_SHIFT (13..31) */
 	unsigned nr_cpus;   /* 1..PCPU_MAX_CPUS; the window is nr_cpus << shift */
 	size_t max_pages;   /* "physical" pages in the memfd; 0: one per window page */
 	/* Leave mappings already inside the window in place instead of failing

@@ -1,6 +1,8 @@
 /* percpu-vm/runtime.h: the per-CPU window runtime.
  *
- * Freestanding C (only <stddef.h>, <stdint.h>, <stdbool.h>): the same source
+ * Freestanding C (only <stddef.h>, <stdint.h>, <stdbool.h> and the
+ * freestanding percpu-vm/contract.h, whose guard page and shift range the
+ * runtime shares with the other parts): the same source
  * is compiled -ffreestanding -nostdlib -m32 into a kernel and, with the
  * hosted arch backend (runtime/arch/hosted/), into user-space tests.
  *
@@ -33,6 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <percpu-vm/contract.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -45,11 +49,15 @@ extern "C" {
  * out and never mapped.  Areas (static, module, dynamic) all lie in
  * [0, stride - PCPU_GUARD_SIZE) of the stride, so a write one byte past the
  * usable part of CPU n's copy faults rather than changing CPU n+1's data.
- * percpu.lds asserts the same of the kernel's static area. */
-#define PCPU_GUARD_SIZE PCPU_PAGE_SIZE
-/* The smallest stride: two pages, one usable and the guard.  (A one-page
- * stride would be all guard.) */
-#define PCPU_MIN_SHIFT  13u
+ * percpu.lds asserts the same of the kernel's static area.  The size is
+ * contract.h's, shared with the plugin, percpu-layout and the scripts. */
+#define PCPU_GUARD_SIZE PERCPU_GUARD_SIZE
+/* The strides the runtime takes, contract.h's range, the one every part
+ * accepts: the smallest two pages, one usable and the guard (a one-page
+ * stride would be all guard); the largest 2 GiB, the most a 32-bit window
+ * holds. */
+#define PCPU_MIN_SHIFT  ((unsigned)PERCPU_SHIFT_MIN)
+#define PCPU_MAX_SHIFT  ((unsigned)PERCPU_SHIFT_MAX)
 
 enum pcpu_error {
 	PCPU_OK = 0,
@@ -120,7 +128,7 @@ struct pcpu_arch_ops {
 /* How a runtime is set up. */
 struct pcpu_params {
 	uintptr_t base;        /* CPU 0's copy; page aligned, not 0 (see pcpu_base) */
-	unsigned shift;        /* stride = 1 << shift; 13..28 (13..40 on 64-bit hosts) */
+	unsigned shift;        /* stride = 1 << shift; PCPU_MIN_SHIFT..PCPU_MAX_SHIFT (13..31) */
 	unsigned nr_cpus;      /* possible CPUs, 1..PCPU_MAX_CPUS */
 	unsigned max_areas;    /* most live areas at once (static + modules + dynamic) */
 	void *meta;            /* caller memory of pcpu_runtime_meta_size() bytes */
