@@ -12,7 +12,7 @@ cc "$tmp/a.o" "$LT_SRC/mod-a.c" -DCONFIG_HAS_VM_PERCPU
 cc "$tmp/b.o" "$LT_SRC/mod-b.c" -DCONFIG_HAS_VM_PERCPU
 $CC -m32 -DSHIFT=$PERCPU_SHIFT -c "$LT_SRC/stride-note.S" -o "$tmp/n1.o" || die "stride-note.S"
 cp "$tmp/n1.o" "$tmp/n2.o"
-other=$((PERCPU_SHIFT == 12 ? 13 : PERCPU_SHIFT - 1))
+other=$((PERCPU_SHIFT == 13 ? 14 : PERCPU_SHIFT - 1))  # another valid shift (13..31)
 $CC -m32 -DSHIFT=$other -c "$LT_SRC/stride-note.S" -o "$tmp/nx.o" || die "stride-note.S"
 
 # section_size FILE SECTION (decimal; 0 when absent), summed over sections of that name

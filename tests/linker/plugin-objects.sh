@@ -30,7 +30,7 @@ a=$(hexval $(sym $k pcpu_cpu_number))
 [ $a -ge $dend ] && [ $a -lt $end ] || bad "kernel: pcpu_cpu_number (zero-initialised) not in the zero part"
 [ $end -gt $dend ] || bad "kernel: empty zero part"
 
-other=$((PERCPU_SHIFT == 12 ? 13 : PERCPU_SHIFT - 1))
+other=$((PERCPU_SHIFT == 13 ? 14 : PERCPU_SHIFT - 1))  # another valid shift (13..31)
 pcc "$tmp/a.o" "$LT_SRC/mod-a.c" -DCONFIG_HAS_VM_PERCPU
 pcc "$tmp/b.o" "$LT_SRC/mod-b.c" -fplugin-arg-percpu_plugin-shift=$other
 for l in bfd lld; do
