@@ -51,6 +51,17 @@ line=$(dmesg | grep -m1 -E '(^|] )percpu: ')
 [ -n "$line" ]
 check percpu-boot-line $? "${line#*] }"
 
+# The per-CPU window: the vm kernel links its static per-CPU data there
+# and says where it is; the stock kernel has none.
+window=$(dmesg | grep -m1 'percpu-vm: window ')
+if [ "$flavour" = vm ]; then
+	[ -n "$window" ]
+	check vm-window $? "${window:-no 'percpu-vm: window' line}"
+else
+	[ -z "$window" ]
+	check no-vm-window $? "${window:-no per-CPU window}"
+fi
+
 # Each CPU ran something of its own: a per-CPU counter the kernel keeps
 # (interrupts per CPU for the local timer) shows one column per CPU.
 cols=$(grep -m1 'CPU0' /proc/interrupts | wc -w)

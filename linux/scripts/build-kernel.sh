@@ -6,7 +6,8 @@
 # FLAVOUR is stock or vm.  The kernel is configured in OUTDIR (make O=) as
 # `make tinyconfig` with CONFIGDIR/common.config and CONFIGDIR/FLAVOUR.config
 # merged over it, then built (bzImage and modules) with ccache when it is
-# there and -j$(nproc).  The configuration is redone when a fragment is newer
+# there and -j$(nproc); make arguments after CONFIGDIR go to every make
+# (the vm flavour needs PERCPU_VM=<percpu-vm source tree>).  The configuration is redone when a fragment is newer
 # than OUTDIR/.config or the tree was patched since; every option a fragment
 # names must hold afterwards, or the script stops naming it.
 set -euo pipefail
