@@ -46,20 +46,28 @@ check cpuinfo $? "$procs processors in /proc/cpuinfo, expected $cpus"
 possible=$(cat /sys/devices/system/cpu/possible)
 echo "percpu-test: fact possible-cpus $possible"
 
-# The per-CPU first chunk's boot line (stock: "percpu: Embedded ...").
-line=$(dmesg | grep -m1 -E '(^|] )percpu: ')
-[ -n "$line" ]
-check percpu-boot-line $? "${line#*] }"
-
-# The per-CPU window: the vm kernel links its static per-CPU data there
-# and says where it is; the stock kernel has none.
+# Where the first chunk is.  Stock: embedded in ordinary memory ("percpu:
+# Embedded ..."), no window.  vm: the static data linked at the window
+# ("percpu-vm: window ..."), the first chunk there, the same pages mapped
+# for every CPU qemu was given and for no other ("percpu-vm: first chunk
+# at the window: ... P pages mapped on N CPUs"), nothing embedded.
+embedded=$(dmesg | grep -m1 -E '(^|] )percpu: Embedded ')
 window=$(dmesg | grep -m1 'percpu-vm: window ')
+chunk=$(dmesg | grep -m1 'percpu-vm: first chunk at the window')
 if [ "$flavour" = vm ]; then
 	[ -n "$window" ]
 	check vm-window $? "${window:-no 'percpu-vm: window' line}"
+	[ -z "$embedded" ]
+	check vm-not-embedded $? "${embedded:-no embedded first chunk}"
+	pages=$(echo "$chunk" | sed -n 's/.* \([0-9]*\) pages mapped on \([0-9]*\) CPUs.*/\1/p')
+	on=$(echo "$chunk" | sed -n 's/.* \([0-9]*\) pages mapped on \([0-9]*\) CPUs.*/\2/p')
+	[ -n "$pages" ] && [ "$on" = "$cpus" ] && [ $((pages % cpus)) -eq 0 ]
+	check vm-first-chunk $? "${chunk:-no 'percpu-vm: first chunk at the window' line}"
 else
-	[ -z "$window" ]
-	check no-vm-window $? "${window:-no per-CPU window}"
+	[ -n "$embedded" ]
+	check stock-embedded $? "${embedded:-no 'percpu: Embedded' line}"
+	[ -z "$window$chunk" ]
+	check stock-no-window $? "${window:-no per-CPU window}"
 fi
 
 # Each CPU ran something of its own: a per-CPU counter the kernel keeps

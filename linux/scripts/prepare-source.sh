@@ -51,11 +51,18 @@ extract() {
 	mv "$src.tmp" "$src"
 }
 
-# Reverse the series the tree carries; false if it does not reverse cleanly.
+# Reverse the patches the tree carries from the first one that is not the
+# new series' patch at the same place (same name, same text); false if they
+# do not reverse cleanly.  The patches before it stay applied.
 unapply() {
-	local applied=("$state"/applied/*.patch) i
+	local applied=("$state"/applied/*.patch) i keep=0
 	[ -e "${applied[0]}" ] || return 0
-	for ((i = ${#applied[@]} - 1; i >= 0; i--)); do
+	while [ $keep -lt ${#applied[@]} ] && [ $keep -lt ${#patches[@]} ] &&
+		[ "$(basename "${applied[keep]}")" = "$(basename "${patches[keep]}")" ] &&
+		cmp -s "${applied[keep]}" "${patches[keep]}"; do
+		keep=$((keep + 1))
+	done
+	for ((i = ${#applied[@]} - 1; i >= keep; i--)); do
 		echo "prepare-source: reversing $(basename "${applied[i]}")"
 		patch -d "$src" -p1 -R -s --batch --no-backup-if-mismatch < "${applied[i]}" || return 1
 		rm -f "${applied[i]}"
@@ -73,6 +80,7 @@ fi
 
 rm -f "$state/complete"
 for p in "${patches[@]}"; do
+	cmp -s "$p" "$state/applied/$(basename "$p")" && continue # kept by unapply
 	echo "prepare-source: applying $(basename "$p")"
 	if ! patch -d "$src" -p1 -s -N --batch --no-backup-if-mismatch < "$p"; then
 		echo "prepare-source: $p does not apply to $src (the tree is re-extracted on the next run)" >&2
