@@ -7,8 +7,10 @@
  *                                              the table holds n << N
  *   __attribute__((percpu_this_cpu))           on a function that returns the
  *                                              CPU its caller runs on
- *                                              (smp_processor_id()): for the
- *                                              report's this-CPU sites
+ *                                              (smp_processor_id()), or on
+ *                                              the per-CPU variable holding
+ *                                              the CPU's offset (i386): for
+ *                                              the report's this-CPU sites
  *
  * All are visible to __has_attribute, so the headers need no -D to know
  * the plugin is there. */
@@ -85,17 +87,22 @@ handle_percpu_attribute (tree *node, tree name, tree, int, bool *no_add_attrs)
   return NULL_TREE;
 }
 
+/* An offset is an unsigned integer as wide as an address, as the offset
+ * table's entries and i386's pcpu_this_cpu_off are. */
+static bool
+offset_type_p (const_tree type)
+{
+  return INTEGRAL_TYPE_P (type) && TYPE_UNSIGNED (type)
+	 && TYPE_PRECISION (type) == POINTER_SIZE;
+}
+
 /* The table's element type must hold an address offset. */
 static bool
 offset_table_type_ok (const_tree decl)
 {
   tree type = TREE_TYPE (decl);
 
-  if (TREE_CODE (type) != ARRAY_TYPE)
-    return false;
-  type = TREE_TYPE (type);
-  return INTEGRAL_TYPE_P (type) && TYPE_UNSIGNED (type)
-	 && TYPE_PRECISION (type) == POINTER_SIZE;
+  return TREE_CODE (type) == ARRAY_TYPE && offset_type_p (TREE_TYPE (type));
 }
 
 /* __attribute__((percpu_offset_table(SHIFT))) */
@@ -146,12 +153,16 @@ handle_offset_table_attribute (tree *node, tree, tree args, int,
   return NULL_TREE;
 }
 
-/* __attribute__((percpu_this_cpu)): a function returning an integer. */
+/* __attribute__((percpu_this_cpu)): a function returning an integer, or a
+ * variable (checked in percpu_finish_decl, once its other attributes say
+ * whether it is per-CPU). */
 static tree
 handle_this_cpu_attribute (tree *node, tree name, tree, int, bool *no_add_attrs)
 {
   tree decl = *node;
 
+  if (TREE_CODE (decl) == VAR_DECL)
+    return NULL_TREE;
   if (TREE_CODE (decl) != FUNCTION_DECL
       || !INTEGRAL_TYPE_P (TREE_TYPE (TREE_TYPE (decl))))
     {
@@ -166,6 +177,27 @@ percpu_this_cpu_fn_p (const_tree fndecl)
 {
   return fndecl && TREE_CODE (fndecl) == FUNCTION_DECL
 	 && lookup_attribute ("percpu_this_cpu", DECL_ATTRIBUTES (fndecl));
+}
+
+bool
+percpu_this_cpu_offset_p (const_tree decl)
+{
+  return decl && TREE_CODE (decl) == VAR_DECL
+	 && lookup_attribute ("percpu_this_cpu", DECL_ATTRIBUTES (decl));
+}
+
+/* The attribute on a variable: it must be the per-CPU offset, or the
+ * plugin would name the wrong object for this_cpu_ptr().  The attribute
+ * goes, so the error is the only consequence. */
+static void
+check_this_cpu_offset (tree decl)
+{
+  if (!percpu_this_cpu_offset_p (decl)
+      || (percpu_var_p (decl) && offset_type_p (TREE_TYPE (decl))))
+    return;
+  percpu_diag_attr_not_cpu_function (decl, get_identifier ("percpu_this_cpu"));
+  DECL_ATTRIBUTES (decl) = remove_attribute ("percpu_this_cpu",
+					     DECL_ATTRIBUTES (decl));
 }
 
 /* Positional initialisers: GCC 11 and 12 share this layout of
@@ -215,6 +247,7 @@ percpu_finish_decl (void *event_data, void *)
 
   if (!decl || TREE_CODE (decl) != VAR_DECL)
     return;
+  check_this_cpu_offset (decl);
   if (!percpu_var_p (decl))
     {
       if (data_sections_stray_p (decl))

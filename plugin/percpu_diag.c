@@ -154,7 +154,9 @@ percpu_diag_attr_not_cpu_function (tree decl, tree name)
 {
   error_at (DECL_SOURCE_LOCATION (decl),
 	    "%qE attribute applies only to a function that returns the "
-	    "number of the current CPU (an integer)", name);
+	    "number of the current CPU (an integer), or to a per-CPU "
+	    "variable that holds the current CPU%'s offset (an unsigned "
+	    "integer as wide as a pointer)", name);
 }
 
 /* ---- without a source location: GCC prints "cc1: error: ..." ---- */

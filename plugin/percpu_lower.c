@@ -371,27 +371,64 @@ lower_table_load (gimple_stmt_iterator *gsi, const struct table_entry *entry)
   return true;
 }
 
+/* The per-CPU variable an asm operand names: the operand itself (`"m"(var)`)
+ * or its address. */
+tree
+asm_operand_var (tree op)
+{
+  tree val = TREE_VALUE (op);
+  tree base = TREE_CODE (val) == ADDR_EXPR
+	      ? get_base_address (TREE_OPERAND (val, 0))
+	      : get_base_address (val);
+
+  return base && percpu_var_p (base) ? base : NULL_TREE;
+}
+
 /* An inline asm that names a per-CPU variable as an operand is a this-CPU
  * accessor (the i386 headers' single %fs-prefixed instructions); an empty
- * one only hides an address and is not. */
+ * one only hides an address and is not.  One that reads the variable
+ * holding this CPU's offset (percpu_this_cpu) and also takes a pointer is
+ * this_cpu_ptr(): the access is to the object the pointer addresses (whose
+ * address the header passes in an operand the template does not use),
+ * `null` for a dynamic per-CPU pointer; the offset is only the means.
+ * Without a pointer operand it is a plain read of the offset variable. */
 void
 record_asm_accesses (gasm *stmt)
 {
   if (empty_asm_p (stmt))
     return;
   unsigned n_in = gimple_asm_ninputs (stmt), n_out = gimple_asm_noutputs (stmt);
+  location_t loc = gimple_location (stmt);
+  tree offset_var = NULL_TREE;
 
   for (unsigned i = 0; i < n_in + n_out; i++)
     {
       tree op = i < n_in ? gimple_asm_input_op (stmt, i)
 			 : gimple_asm_output_op (stmt, i - n_in);
-      tree val = TREE_VALUE (op);
-      tree base = TREE_CODE (val) == ADDR_EXPR
-		  ? get_base_address (TREE_OPERAND (val, 0))
-		  : get_base_address (val);
-      if (base && percpu_var_p (base))
-	percpu_report_access (current_function_decl, gimple_location (stmt),
-			      PERCPU_ACCESS_THIS_CPU, base, NULL_TREE, false);
+      tree var = asm_operand_var (op);
+      if (var && percpu_this_cpu_offset_p (var))
+	offset_var = var;
+    }
+  if (offset_var)
+    for (unsigned i = 0; i < n_in; i++)
+      {
+	tree val = TREE_VALUE (gimple_asm_input_op (stmt, i));
+	if (!POINTER_TYPE_P (TREE_TYPE (val)))
+	  continue;
+	tree target = address_base_decl (val);
+	percpu_report_access (current_function_decl, loc,
+			      PERCPU_ACCESS_THIS_CPU,
+			      target && percpu_var_p (target) ? target
+			      : NULL_TREE, NULL_TREE, false);
+	return;
+      }
+  for (unsigned i = 0; i < n_in + n_out; i++)
+    {
+      tree op = i < n_in ? gimple_asm_input_op (stmt, i)
+			 : gimple_asm_output_op (stmt, i - n_in);
+      if (tree var = asm_operand_var (op))
+	percpu_report_access (current_function_decl, loc,
+			      PERCPU_ACCESS_THIS_CPU, var, NULL_TREE, false);
     }
 }
 

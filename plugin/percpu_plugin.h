@@ -77,6 +77,9 @@ bool percpu_offset_table_attr_p (const_tree decl);
 /* A function declared __attribute__((percpu_this_cpu)): returns the
  * CPU its caller runs on. */
 bool percpu_this_cpu_fn_p (const_tree fndecl);
+/* A per-CPU variable declared __attribute__((percpu_this_cpu)): holds the
+ * current CPU's offset (i386's pcpu_this_cpu_off). */
+bool percpu_this_cpu_offset_p (const_tree decl);
 
 /* The shift in force for this unit: the table attribute's, else the
  * shift= argument's, else -1 (classic mode, nothing to rewrite). */

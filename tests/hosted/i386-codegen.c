@@ -7,6 +7,7 @@ DEFINE_PER_CPU(int, counter);
 DEFINE_PER_CPU(unsigned char, byte);
 DEFINE_PER_CPU(short, half);
 DEFINE_PER_CPU(u64, wide);
+DEFINE_PER_CPU(int[4], quad);
 
 void t_inc(void);
 void t_inc(void) { this_cpu_inc(counter); }
@@ -28,6 +29,16 @@ unsigned t_cpu(void);
 unsigned t_cpu(void) { return smp_processor_id(); }
 int t_per_cpu(unsigned cpu);
 int t_per_cpu(unsigned cpu) { return per_cpu(counter, cpu); }
+
+/* this_cpu_ptr: the pointer operand that names the object costs nothing */
+int *t_this_ptr(void);
+int *t_this_ptr(void) { return this_cpu_ptr(&counter); }
+int *t_this_ptr_elem(void);
+int *t_this_ptr_elem(void) { return this_cpu_ptr(&quad[2]); }
+int t_this_ptr_index(int i);
+int t_this_ptr_index(int i) { return this_cpu_ptr(quad)[i]; }
+int *t_this_ptr_dynamic(int *p);
+int *t_this_ptr_dynamic(int *p) { return this_cpu_ptr(p); }
 
 /* the ops added for Linux code: one instruction each where x86 has one */
 void t_sub(void);

@@ -39,6 +39,12 @@ for mode in -DCONFIG_HAS_VM_PERCPU -UCONFIG_HAS_VM_PERCPU; do
 	expect t_wide_read '([^;%]*%e[a-d]x[^;]*;|push %ebx;|pop %ebx;)*cmpxchg8b %fs:0x0  \[R_386_32 wide\];(pop %ebx;)?ret;'
 	# integer arithmetic: load the CPU's offset, then one access at counter+offset
 	expect t_per_cpu   'mov 0x4\(%esp\),%eax;mov 0x0\(,%eax,4\),%eax  \[R_386_32 __per_cpu_offset\];mov 0x0\(%eax\),%eax  \[R_386_32 counter\];ret;'
+	# this_cpu_ptr: one %fs load of the offset, added to the pointer (an
+	# array index folds into the access's address)
+	expect t_this_ptr  'mov %fs:0x0,%eax  \[R_386_32 pcpu_this_cpu_off\];add \$0x0,%eax  \[R_386_32 counter\];ret;'
+	expect t_this_ptr_elem 'mov %fs:0x0,%eax  \[R_386_32 pcpu_this_cpu_off\];add \$0x8,%eax  \[R_386_32 quad\];ret;'
+	expect t_this_ptr_index 'mov %fs:0x0,%eax  \[R_386_32 pcpu_this_cpu_off\];mov 0x4\(%esp\),%edx;mov 0x0\(%eax,%edx,4\),%eax  \[R_386_32 quad\];ret;'
+	expect t_this_ptr_dynamic 'mov %fs:0x0,%eax  \[R_386_32 pcpu_this_cpu_off\];add 0x4\(%esp\),%eax;ret;'
 
 	# the Linux ops: one %fs instruction where x86 has one
 	expect t_sub       'subl \$0x7,%fs:0x0  \[R_386_32 counter\];ret;'
@@ -67,5 +73,9 @@ for mode in -DCONFIG_HAS_VM_PERCPU -UCONFIG_HAS_VM_PERCPU; do
 	if objdump -d --no-show-raw-insn "$tmp/c.o" | grep -E '\block\b|[[:space:]]xchg[bwl]? +[^ ]*%fs:'; then
 		echo "FAIL: a locked instruction in the this_cpu ops ($mode)"; fail=1
 	fi
+	# -O0 emits every case of the headers' size switches and keeps each
+	# operand where it is: it must assemble too
+	$CC -m32 -O0 $mode -ffreestanding -fno-pie -Wall -Wextra -Werror $inc \
+		-c "$top_srcdir/tests/hosted/i386-codegen.c" -o "$tmp/c0.o" || { echo "FAIL: -O0 ($mode)"; fail=1; }
 done
 exit $fail

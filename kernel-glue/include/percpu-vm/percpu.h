@@ -62,7 +62,9 @@
 # endif
 # if __has_attribute(percpu_this_cpu)
 /* On a function returning the CPU its caller runs on: the plugin reports
- * per_cpu(var, f()) as a this-CPU access (arches whose this_cpu_*() are C). */
+ * per_cpu(var, f()) as a this-CPU access (arches whose this_cpu_*() are C).
+ * On the per-CPU variable holding the CPU's offset (i386): an asm reading
+ * it and taking a pointer is this_cpu_ptr() of the pointer's object. */
 #  define __PCPU_ATTR_THIS_CPU __attribute__((percpu_this_cpu))
 # endif
 #endif

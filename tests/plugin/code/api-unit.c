@@ -23,9 +23,17 @@ long possible_sum(void) { long s = 0; unsigned cpu; for_each_possible_cpu(cpu) s
 char page_elem(unsigned cpu) { return per_cpu(api_page, cpu)[5] + (char)per_cpu(api_shared, cpu); }
 int got_cpu(void) { int v = per_cpu(api_int, get_cpu()); put_cpu(); return v; }
 int this_arr(void) { return this_cpu_ptr(api_arr)[2]; }
+int *this_scalar(void) { return this_cpu_ptr(&api_int); }
+int *this_elem(void) { return this_cpu_ptr(&api_arr[5]); }
+struct api_hist *this_struct(void) { return this_cpu_ptr(&api_s); }
+int *this_member(void) { return this_cpu_ptr(&api_s.bucket[4]); }
+int *this_dynamic(int *p) { return this_cpu_ptr(p); }
 int t_xchg(int v) { return this_cpu_xchg(api_int, v); }
 short t_cmpxchg(short o, short n) { return this_cpu_cmpxchg(api_short, o, n); }
 unsigned char t_add_return(void) { return this_cpu_add_return(api_byte, 4); }
 api_u64 t_wide(api_u64 v) { return this_cpu_xchg(api_wide, v) + this_cpu_inc_return(api_wide); }
 void t_sub(void) { __this_cpu_sub(api_int, 2); }
 void t_raw(void) { raw_cpu_or(api_int, 8); }
+#ifdef __i386__
+unsigned long t_offset(void) { return this_cpu_read(pcpu_this_cpu_off); }
+#endif

@@ -38,9 +38,11 @@ extern "C" {
 
 /* This CPU's number and offset, as per-CPU variables, so smp_processor_id()
  * and this_cpu_ptr() are each one %fs load.  Defined and filled in by
- * kernel-glue/arch/i386/percpu_cpu.c (pcpu_i386_init_cpu). */
+ * kernel-glue/arch/i386/percpu_cpu.c (pcpu_i386_init_cpu).  The offset is
+ * marked percpu_this_cpu: the plugin then reports this_cpu_ptr(&var) as a
+ * this-CPU access to var, the offset being only the means. */
 extern __PCPU_ATTRS unsigned int pcpu_cpu_number;
-extern __PCPU_ATTRS unsigned long pcpu_this_cpu_off;
+extern __PCPU_ATTRS __PCPU_ATTR_THIS_CPU unsigned long pcpu_this_cpu_off;
 
 /* Set CPU `cpu`'s pcpu_cpu_number and pcpu_this_cpu_off (call after
  * __per_cpu_offset is filled, before the CPU uses this_cpu_*). */
@@ -67,8 +69,21 @@ extern void __pcpu_i386_bad_size(void)
 # define smp_processor_id() this_cpu_read(pcpu_cpu_number)
 #endif
 
-#define __pcpu_this_cpu_ptr(ptr) \
-	((__pcpu_ptr_type(ptr))((unsigned long)(ptr) + __pcpu_this_cpu_read(pcpu_this_cpu_off)))
+/* ptr + this CPU's offset: one %fs load, and the addition in C so that it
+ * folds into the address of a later access.  The asm also takes the
+ * pointer, as an operand its template never uses, so that the plugin sees
+ * in the asm which object the offset is for; ptr is evaluated once, before
+ * it.  "X" accepts the value wherever it already is (with "g", GCC 12
+ * loads a pointer argument into a register first: one more instruction). */
+#define __pcpu_this_cpu_ptr(ptr)                                       \
+	(__extension__({                                               \
+		__pcpu_ptr_type(ptr) __pcpu_p = (ptr);                 \
+		unsigned long __pcpu_off;                              \
+		__asm__ __volatile__("movl %%fs:%1, %0"                \
+			: "=r"(__pcpu_off)                             \
+			: "m"(pcpu_this_cpu_off), "X"(__pcpu_p));      \
+		(__pcpu_ptr_type(ptr))((unsigned long)__pcpu_p + __pcpu_off); \
+	}))
 
 /* A value of var's type seen as the raw bytes each instruction size moves.
  * Every case of the size switches below assembles for any object (the
