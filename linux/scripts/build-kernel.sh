@@ -10,6 +10,10 @@
 # (the vm flavour needs PERCPU_VM=<percpu-vm source tree>).  The configuration is redone when a fragment is newer
 # than OUTDIR/.config or the tree was patched since; every option a fragment
 # names must hold afterwards, or the script stops naming it.
+# $PERCPU_PLUGIN, when set, is percpu-vm's GCC plugin: every C file of the
+# kernel and its modules is compiled with it (KCFLAGS), its shift the
+# configuration's CONFIG_VM_PERCPU_SHIFT (a kernel without that option
+# cannot take the plugin: the script stops).
 set -euo pipefail
 
 [ $# -ge 4 ] || { echo "usage: $0 stock|vm SRCDIR OUTDIR CONFIGDIR [make args]" >&2; exit 2; }
@@ -60,5 +64,16 @@ if [ "$stale" = yes ]; then
 	fi
 fi
 
-echo "build-kernel: building $flavour in $out"
-"${kmake[@]}" -j"$jobs" bzImage modules
+# The plugin's shift is the kernel's, so the flags and the headers'
+# percpu_offset_table(CONFIG_VM_PERCPU_SHIFT) agree (the plugin refuses a
+# unit where they do not).
+kcflags=()
+if [ -n "${PERCPU_PLUGIN:-}" ]; then
+	[ -f "$PERCPU_PLUGIN" ] || { echo "build-kernel: $PERCPU_PLUGIN: no such file (make the plugin first)" >&2; exit 1; }
+	shift_=$(sed -n 's/^CONFIG_VM_PERCPU_SHIFT=//p' "$out/.config")
+	[ -n "$shift_" ] || { echo "build-kernel: $flavour: the plugin was asked for, but $out/.config has no CONFIG_VM_PERCPU_SHIFT (CONFIG_HAS_VM_PERCPU is off)" >&2; exit 1; }
+	kcflags=(KCFLAGS="-fplugin=$PERCPU_PLUGIN -fplugin-arg-percpu_plugin-shift=$shift_")
+fi
+
+echo "build-kernel: building $flavour in $out${kcflags:+ with the percpu-vm plugin}"
+"${kmake[@]}" "${kcflags[@]}" -j"$jobs" bzImage modules

@@ -11,8 +11,14 @@
 #  - the kernel brought up every CPU qemu gave it ("smp: Brought up 1 node,
 #    N CPUs");
 #  - nothing went wrong on the way (no Oops, BUG, panic or WARNING).
+# Before its boots, the vm kernel's vmlinux must pass `percpu-layout
+# --check` (the tool is $PERCPU_LAYOUT) and carry the plugin's stride note
+# for the configuration's CONFIG_VM_PERCPU_SHIFT: it was compiled with the
+# plugin, for the window it is linked at.
 # $LINUX_TEST_CPUS overrides the CPU counts, $LINUX_TEST_APPEND adds kernel
-# arguments (e.g. maxcpus=2, which must make the test fail).
+# arguments (e.g. maxcpus=2, which must make the test fail),
+# $LINUX_LAYOUT_ARGS adds percpu-layout options (e.g. --shift 21 or
+# --base 0xfffff000, which must make the layout check fail).
 # Each boot's serial log stays in LINUXBUILDDIR/logs/FLAVOUR-smpN.log; on a
 # failure its last lines are shown.
 set -uo pipefail
@@ -29,9 +35,31 @@ cpu_counts=${LINUX_TEST_CPUS:-1 2 4 8}
 status=0
 fail() { echo "FAIL: $*"; status=1; }
 
+# The vm kernel's layout: percpu-layout --check clean, and the plugin's
+# stride note with the configuration's shift.
+layout_check() { # layout_check FLAVOUR
+	local out=$lb/$1 report problems want note listed
+	[ -n "${PERCPU_LAYOUT:-}" ] || { fail "$1: PERCPU_LAYOUT (the percpu-layout tool) not set"; return; }
+	want=$(sed -n 's/^CONFIG_VM_PERCPU_SHIFT=//p' "$out/.config")
+	# shellcheck disable=SC2086 # LINUX_LAYOUT_ARGS is a list of options
+	report=$("$PERCPU_LAYOUT" --check --text ${LINUX_LAYOUT_ARGS:-} "$out/vmlinux" 2>&1)
+	problems=$?
+	note=$(printf '%s\n' "$report" | sed -n 's/^  stride note: .*\(shift [0-9]*\).*/\1/p; s/^  stride note: none/none/p' | paste -sd, -)
+	if [ $problems -ne 0 ]; then
+		# the problems listed at the end of the text, or the tool's error
+		listed=$(printf '%s\n' "$report" | sed -n '/^problems:/,$p' | sed '1d; s/^ *//' | paste -sd';' -)
+		fail "$1: percpu-layout --check vmlinux (exit status $problems): ${listed:-$(printf '%s\n' "$report" | tail -1)}"
+	elif [ "$note" != "shift $want" ]; then
+		fail "$1: vmlinux's stride note is '${note:-missing}', expected 'shift $want' (not built with the plugin?)"
+	else
+		echo "PASS: $1: percpu-layout --check vmlinux: no problems, stride note shift $want"
+	fi
+}
+
 for flavour in "$@"; do
 	kernel=$lb/$flavour/arch/x86/boot/bzImage
 	[ -f "$kernel" ] || { fail "$flavour: $kernel not built (make linux-$flavour)"; continue; }
+	[ "$flavour" = vm ] && layout_check "$flavour"
 	for n in $cpu_counts; do
 		log=$lb/logs/$flavour-smp$n.log
 		start=$(date +%s)
