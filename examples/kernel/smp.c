@@ -132,9 +132,14 @@ void ap_entry(unsigned cpu)
 	lapic_enable();
 	if (started_hook)
 		started_hook(cpu);
-	online[cpu] = true;
+	/* Counted and in the CPU mask before the flag smp_boot() waits on:
+	 * smp_boot() returns n_online as soon as it sees the flag, so a flag
+	 * set first can be seen with the count not yet raised ("1 of 2 CPUs
+	 * started", seen under qemu once the mask update, an atomic, stood
+	 * between the two). */
 	set_cpu_online(cpu, true);
 	__atomic_fetch_add(&n_online, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&online[cpu], true, __ATOMIC_RELEASE);
 	ap_idle(cpu);
 }
 
