@@ -157,14 +157,12 @@ extern "C" {
  * The alignment goes on the declaration too, so every unit knows it. */
 #define __PCPU_CACHELINE_ALIGNED __attribute__((aligned(PERCPU_CACHELINE_SIZE)))
 #define __PCPU_PAGE_ALIGNED      __attribute__((aligned(PERCPU_PAGE_SIZE)))
-#define DEFINE_PER_CPU_ALIGNED(type, name) \
-	DEFINE_PER_CPU_SECTION(type, name, ".shared_aligned") __PCPU_CACHELINE_ALIGNED
-#define DECLARE_PER_CPU_ALIGNED(type, name) \
-	DECLARE_PER_CPU_SECTION(type, name, ".shared_aligned") __PCPU_CACHELINE_ALIGNED
 #define DEFINE_PER_CPU_SHARED_ALIGNED(type, name) \
 	DEFINE_PER_CPU_SECTION(type, name, ".shared_aligned") __PCPU_CACHELINE_ALIGNED
 #define DECLARE_PER_CPU_SHARED_ALIGNED(type, name) \
 	DECLARE_PER_CPU_SECTION(type, name, ".shared_aligned") __PCPU_CACHELINE_ALIGNED
+#define DEFINE_PER_CPU_ALIGNED(type, name) DEFINE_PER_CPU_SHARED_ALIGNED(type, name)
+#define DECLARE_PER_CPU_ALIGNED(type, name) DECLARE_PER_CPU_SHARED_ALIGNED(type, name)
 #define DEFINE_PER_CPU_PAGE_ALIGNED(type, name) \
 	DEFINE_PER_CPU_SECTION(type, name, ".page_aligned") __PCPU_PAGE_ALIGNED
 #define DECLARE_PER_CPU_PAGE_ALIGNED(type, name) \
