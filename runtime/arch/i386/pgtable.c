@@ -138,22 +138,11 @@ static const struct pcpu_i386_pt_alloc *current_alloc(const struct pcpu_i386_mmu
 /* A fresh, zeroed table page from the current allocator. */
 static int table_alloc(struct pcpu_i386_mmu *mmu, uint64_t *phys)
 {
-	const struct pcpu_i386_pt_alloc *a = current_alloc(mmu);
-	uint64_t p;
+	int err = pcpu_pt_alloc_table(current_alloc(mmu), addr_mask(mmu), phys);
 
-	if (a->alloc(a->ctx, &p) != PCPU_OK)
-		return PCPU_ERR_NOMEM;
-	/* A directory entry can only point at a page-aligned table the mode
-	 * can address; anything else is the allocator's bug, refused here
-	 * rather than written into the tables. */
-	if ((p & PT_PAGE_MASK) || (p & ~addr_mask(mmu))) {
-		if (a->free)
-			a->free(a->ctx, p);
-		return PCPU_ERR_NOMEM;
-	}
-	page_zero(mmu, p);
-	*phys = p;
-	return PCPU_OK;
+	if (err == PCPU_OK)
+		page_zero(mmu, *phys);
+	return err;
 }
 
 static void table_free(struct pcpu_i386_mmu *mmu, uint64_t phys)

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <percpu-vm/pt_alloc.h>
 #include <percpu-vm/runtime.h>
 
 #ifdef __cplusplus
@@ -58,29 +59,13 @@ enum pcpu_i386_paging {
 	PCPU_I386_PAGING_PAE = 1,
 };
 
-/* A source of zeroed-or-not 4 KiB page-table pages (the mmu zeroes them). */
-struct pcpu_i386_pt_alloc {
-	void *ctx;
-	/* One page; its physical address in *phys.  0 or PCPU_ERR_NOMEM. */
-	int (*alloc)(void *ctx, uint64_t *phys);
-	/* Give back a page this allocator handed out.  Used to roll back a
-	 * failed map; the bump allocator can undo only its latest page, which
-	 * is always the case in a rollback.  May be NULL (then a rollback leaks,
-	 * so give every allocator a free). */
-	void (*free)(void *ctx, uint64_t phys);
-};
-
-/* The boot-time allocator: hands out pages from [next, end) in order and
- * takes back only the latest one.  Pages it handed out are never reused,
- * exactly like bootmem memory that is never freed. */
-struct pcpu_i386_bootmem {
-	uint64_t start, next, end;
-	size_t allocated; /* pages handed out and not given back */
-};
-/* [start, end) page aligned, start < end.  0 or PCPU_ERR_INVAL. */
-int pcpu_i386_bootmem_init(struct pcpu_i386_bootmem *bm, uint64_t start, uint64_t end);
-/* The allocator interface over `bm`. */
-void pcpu_i386_bootmem_alloc_ops(struct pcpu_i386_bootmem *bm, struct pcpu_i386_pt_alloc *out);
+/* The page-table page allocators are shared with x86-64
+ * (percpu-vm/pt_alloc.h, runtime/arch/common/); these are their i386 names,
+ * which the demo kernel and the i386 tests use. */
+#define pcpu_i386_pt_alloc pcpu_pt_alloc
+#define pcpu_i386_bootmem pcpu_bootmem
+#define pcpu_i386_bootmem_init pcpu_bootmem_init
+#define pcpu_i386_bootmem_alloc_ops pcpu_bootmem_alloc_ops
 
 /* One address space's paging structures. */
 struct pcpu_i386_mmu {

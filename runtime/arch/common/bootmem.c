@@ -1,4 +1,5 @@
-/* runtime/arch/i386/bootmem.c: the boot-time page-table allocator.
+/* runtime/arch/common/bootmem.c: the boot-time page-table allocator, for
+ * every page-table backend (percpu-vm/pt_alloc.h).
  *
  * Per-CPU data is used before the kernel's page allocator exists (the
  * static area is mapped while booting), so the first page tables of the
@@ -9,11 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <percpu-vm/i386_pgtable.h>
+#include <percpu-vm/pt_alloc.h>
+#include <percpu-vm/runtime.h>
 
 #define BM_PAGE 4096ull
 
-int pcpu_i386_bootmem_init(struct pcpu_i386_bootmem *bm, uint64_t start, uint64_t end)
+int pcpu_bootmem_init(struct pcpu_bootmem *bm, uint64_t start, uint64_t end)
 {
 	if (!bm || (start & (BM_PAGE - 1)) || (end & (BM_PAGE - 1)) || start >= end)
 		return PCPU_ERR_INVAL;
@@ -26,7 +28,7 @@ int pcpu_i386_bootmem_init(struct pcpu_i386_bootmem *bm, uint64_t start, uint64_
 
 static int bootmem_alloc(void *ctx, uint64_t *phys)
 {
-	struct pcpu_i386_bootmem *bm = ctx;
+	struct pcpu_bootmem *bm = ctx;
 
 	if (bm->end - bm->next < BM_PAGE)
 		return PCPU_ERR_NOMEM;
@@ -38,7 +40,7 @@ static int bootmem_alloc(void *ctx, uint64_t *phys)
 
 static void bootmem_free(void *ctx, uint64_t phys)
 {
-	struct pcpu_i386_bootmem *bm = ctx;
+	struct pcpu_bootmem *bm = ctx;
 
 	/* Only the latest page can go back; anything else stays allocated, as
 	 * bootmem memory does once the kernel runs. */
@@ -48,7 +50,7 @@ static void bootmem_free(void *ctx, uint64_t phys)
 	}
 }
 
-void pcpu_i386_bootmem_alloc_ops(struct pcpu_i386_bootmem *bm, struct pcpu_i386_pt_alloc *out)
+void pcpu_bootmem_alloc_ops(struct pcpu_bootmem *bm, struct pcpu_pt_alloc *out)
 {
 	out->ctx = bm;
 	out->alloc = bootmem_alloc;
