@@ -7,8 +7,9 @@
 #  2. the archive needs no symbol it does not define (no libc);
 #  3. nothing under runtime/ outside runtime/arch/ asks which architecture it
 #     is built for (the arch-hook boundary is the only arch-specific part);
-#  4. a -nostdlib -static link of an entry point calling the whole API and
-#     the x86-64 backend, placed in the top 2 GiB as -mcmodel=kernel
+#  4. a -nostdlib -static link of an entry point calling the whole API
+#     (tests/runtime/freestanding-entry.c) and the x86-64 page tables and
+#     backend (x86_64-entry.c), placed in the top 2 GiB as -mcmodel=kernel
 #     requires, succeeds with nothing but the archive.
 # The same sources run, hosted, in tests/arch/test-x86_64-pgtable.
 set -u
@@ -53,60 +54,16 @@ if hits=$(grep -rnE '__(x86_64|amd64|i386|i686|LP64)__' "$top_srcdir/runtime" \
 	err "arch tests outside runtime/arch/: $hits"
 fi
 
-cat >"$tmp/entry.c" <<'C'
-#include <percpu-vm/x86_64_pgtable.h>
-static struct pcpu_runtime_storage st;
-static unsigned char meta[1 << 16];
-static unsigned long offs[4];
-static struct pcpu_bootmem bm;
-static struct pcpu_x86_64_mmu mmu;
-static struct pcpu_x86_64_backend be;
-static struct pcpu_arch_ops ops;
-static void *p2v(void *ctx, uint64_t phys) { return (char *)ctx + phys; }
-void _start(void);
-void _start(void)
-{
-	struct pcpu_runtime *rt;
-	struct pcpu_params p = { 0 };
-	struct pcpu_pt_alloc boot;
-	struct pcpu_stats s;
-	uintptr_t a;
-	uint64_t phys;
-	pcpu_bootmem_init(&bm, 0x100000, 0x200000);
-	pcpu_bootmem_alloc_ops(&bm, &boot);
-	pcpu_x86_64_mmu_init(&mmu, 4, 0x1000, p2v, meta, &boot);
-	pcpu_x86_64_mmu_use_normal_alloc(&mmu, &boot);
-	pcpu_x86_64_map(&mmu, 0xffffffffc0000000ull, 0x3000, pcpu_x86_64_percpu_flags(&mmu));
-	pcpu_x86_64_translate(&mmu, 0xffffffffc0000000ull, &phys, 0);
-	pcpu_x86_64_unmap(&mmu, 0xffffffffc0000000ull, &phys);
-	pcpu_x86_64_backend_ops(&be, &ops);
-	p.meta = meta;
-	p.ops = &ops;
-	if (pcpu_runtime_init(&st, &p, &rt) == 0) {
-		pcpu_static_init(rt, 0, 0, 0);
-		pcpu_module_alloc(rt, 0, 0, 0, 0, &a);
-		pcpu_module_free(rt, 0);
-		pcpu_dyn_alloc(rt, 0, 0, &a);
-		pcpu_dyn_free(rt, 0);
-		pcpu_cpu_online(rt, 1);
-		pcpu_cpu_offline(rt, 1);
-		pcpu_fill_offsets(rt, offs, 4);
-		pcpu_get_stats(rt, &s);
-		pcpu_api_set_runtime(rt);
-		pcpu_api_free(pcpu_api_alloc(4, 4));
-	}
-	(void)pcpu_strerror(pcpu_runtime_meta_size(20, 4, 8) ? 1 : 2);
-	for (;;)
-		;
-}
-C
 kflags="-m64 -mcmodel=kernel -mno-red-zone -ffreestanding -fno-pie -fno-builtin -mno-sse -mno-mmx -O2"
 if ! $CC $kflags -Wall -Wextra -Werror -I"$top_srcdir/runtime/include" \
 	-I"$top_srcdir/kernel-glue/include" -I"$top_builddir/kernel-glue/include" \
-	-c "$tmp/entry.c" -o "$tmp/entry.o"; then
+	-c "$top_srcdir/tests/runtime/freestanding-entry.c" -o "$tmp/entry.o" ||
+   ! $CC $kflags -Wall -Wextra -Werror -I"$top_srcdir/runtime/include" \
+	-I"$top_srcdir/kernel-glue/include" -I"$top_builddir/kernel-glue/include" \
+	-c "$top_srcdir/tests/arch/x86_64-entry.c" -o "$tmp/arch.o"; then
 	err "cannot compile the freestanding entry point"
 elif ! $CC -m64 -nostdlib -static -no-pie -Wl,-e,_start -Wl,-Ttext-segment=0xffffffff80000000 \
-	"$tmp/entry.o" "$lib" -o "$tmp/kernel.elf" 2>"$tmp/link.log"; then
+	"$tmp/entry.o" "$tmp/arch.o" "$lib" -o "$tmp/kernel.elf" 2>"$tmp/link.log"; then
 	cat "$tmp/link.log" >&2
 	err "a -nostdlib link in the top 2 GiB against the archive fails"
 else

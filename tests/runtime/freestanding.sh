@@ -5,7 +5,7 @@
 #  2. the runtime's objects need no symbol they do not define themselves
 #     (no memcpy/memset from a libc the kernel does not have);
 #  3. a -nostdlib -static link of an entry point calling the whole API
-#     succeeds with nothing but the archive;
+#     (freestanding-entry.c) succeeds with nothing but the archive;
 #  4. the archive runs: i386_smoke.c, linked -m32 against it, passes.
 set -u
 source "$top_builddir/tests/test-env.sh"
@@ -38,39 +38,8 @@ for o in $objs; do
 	done
 done
 
-cat >"$tmp/entry.c" <<'C'
-#include <percpu-vm/runtime.h>
-static struct pcpu_runtime_storage st;
-static unsigned char meta[1 << 16];
-static unsigned long offs[4];
-void _start(void);
-void _start(void)
-{
-	struct pcpu_runtime *rt;
-	struct pcpu_params p = { 0 };
-	struct pcpu_stats s;
-	uintptr_t a;
-	p.meta = meta;
-	if (pcpu_runtime_init(&st, &p, &rt) == 0) {
-		pcpu_static_init(rt, 0, 0, 0);
-		pcpu_module_alloc(rt, 0, 0, 0, 0, &a);
-		pcpu_module_free(rt, 0);
-		pcpu_dyn_alloc(rt, 0, 0, &a);
-		pcpu_dyn_free(rt, 0);
-		pcpu_cpu_online(rt, 1);
-		pcpu_cpu_offline(rt, 1);
-		pcpu_fill_offsets(rt, offs, 4);
-		pcpu_get_stats(rt, &s);
-		pcpu_api_set_runtime(rt);
-		pcpu_api_free(pcpu_api_alloc(4, 4));
-	}
-	(void)pcpu_strerror(pcpu_runtime_meta_size(20, 4, 8) ? 1 : 2);
-	for (;;)
-		;
-}
-C
 if ! $CC -m32 -ffreestanding -fno-pie -fno-builtin -O2 -I"$top_srcdir/runtime/include" -I"$top_srcdir/kernel-glue/include" \
-	-c "$tmp/entry.c" -o "$tmp/entry.o"; then
+	-c "$top_srcdir/tests/runtime/freestanding-entry.c" -o "$tmp/entry.o"; then
 	err "cannot compile the freestanding entry point"
 elif ! $CC -m32 -nostdlib -static -no-pie -Wl,-e,_start "$tmp/entry.o" "$lib" \
 	-o "$tmp/kernel.elf" 2>"$tmp/link.log"; then
