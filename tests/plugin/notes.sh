@@ -11,16 +11,6 @@
 code="$top_srcdir/tests/plugin/code"
 other_shift=$(( PERCPU_SHIFT == 13 ? 14 : 13 ))
 
-# notes FILE: one "shift version type" line per percpu-vm note.
-notes () {
-	local type data
-	$READELF -nW "$1" | sed -n 's/^ *percpu-vm .*(\(0x[0-9a-f]*\)).*description data: \(.*\)$/\1 \2/p' |
-	while read -r type b0 b1 b2 b3 b4 b5 b6 b7; do
-		# little-endian u32 format version, u32 shift
-		echo "$((16#$b7$b6$b5$b4)) $((16#$b3$b2$b1$b0)) $type"
-	done
-}
-
 # expect_notes FILE "shift version type"...: exactly these notes.
 expect_notes () {
 	local file=$1; shift

@@ -73,3 +73,13 @@ section_of () {
 	ndx=$($READELF -sW "$1" | awk -v s="$2" '$8 == s { print $7 }')
 	$READELF -SW "$1" | sed -n "s/^ *\[ *$ndx\] \([^ ]*\) .*/\1/p"
 }
+
+# notes FILE: one "shift version type" line per percpu-vm note.
+notes () {
+	local type data
+	$READELF -nW "$1" | sed -n 's/^ *percpu-vm .*(\(0x[0-9a-f]*\)).*description data: \(.*\)$/\1 \2/p' |
+	while read -r type b0 b1 b2 b3 b4 b5 b6 b7; do
+		# little-endian u32 format version, u32 shift
+		echo "$((16#$b7$b6$b5$b4)) $((16#$b3$b2$b1$b0)) $type"
+	done
+}
