@@ -1,12 +1,22 @@
-/* percpu-layout-json.c: --json, for programs.  The schema ("percpu-layout/1")
- * is documented in docs/layout.md; every number is a plain JSON integer
- * (bytes or addresses), every name a string. */
+/* percpu-layout-json.c: --json, for programs.  The schema ("percpu-layout/2")
+ * is documented in docs/layout.md.  Sizes, offsets and counts are plain JSON
+ * integers, all below 2^53 (the window is at most 65536 CPUs of a 2 GiB
+ * stride, 2^47 bytes), so a reader that keeps numbers in doubles has them
+ * exactly.  Addresses are strings, "0x" and lowercase hex digits: an x86-64
+ * kernel's window is in the top 2 GiB, above 2^63, which a double rounds
+ * and a signed 64-bit integer (jansson's json_int_t) cannot hold. */
 #include "config.h"
 
 #include <inttypes.h>
 #include <string.h>
 
 #include "percpu-layout.h"
+
+/* An address member: `, "KEY": "0x..."`. */
+static void json_address(FILE *out, const char *key, uint64_t address)
+{
+	fprintf(out, ", \"%s\": \"0x%" PRIx64 "\"", key, address);
+}
 
 /* Length of the valid UTF-8 sequence at s, or 0. */
 static int utf8_len(const unsigned char *s)
@@ -149,7 +159,7 @@ static void print_file(const struct layout_file *f, FILE *out)
 		f->area_offset, f->area_size, f->init_size, f->zero_size, f->area_align,
 		f->placed ? "true" : "false");
 	if (f->kind == LAYOUT_IMAGE)
-		fprintf(out, ", \"link_address\": %" PRIu64, f->base);
+		json_address(out, "link_address", f->base);
 	fputs("},\n      \"notes\": [", out);
 	for (i = 0; i < f->nr_notes; i++)
 		fprintf(out, "%s{\"version\": %u, \"shift\": %u}", i ? ", " : "",
@@ -177,13 +187,14 @@ void layout_print_json(const struct layout *l, FILE *out)
 	uint64_t window = (uint64_t)l->nr_cpus << l->shift;
 	size_t i;
 
-	fputs("{\n  \"schema\": \"percpu-layout/1\",\n", out);
+	fputs("{\n  \"schema\": \"percpu-layout/2\",\n", out);
 	fprintf(out, "  \"window\": {\"shift\": %u, \"shift_source\": \"%s\", \"stride\": %" PRIu64
-		", \"nr_cpus\": %u, \"nr_cpus_source\": \"%s\", \"base\": %" PRIu64
-		", \"base_source\": \"%s\", \"size\": %" PRIu64 ", \"page_size\": %u,\n",
+		", \"nr_cpus\": %u, \"nr_cpus_source\": \"%s\"",
 		l->shift, layout_source_name(l->shift_source), l->stride, l->nr_cpus,
-		layout_source_name(l->nr_cpus_source), l->base, layout_source_name(l->base_source),
-		window, LAYOUT_PAGE_SIZE);
+		layout_source_name(l->nr_cpus_source));
+	json_address(out, "base", l->base);
+	fprintf(out, ", \"base_source\": \"%s\", \"size\": %" PRIu64 ", \"page_size\": %u,\n",
+		layout_source_name(l->base_source), window, LAYOUT_PAGE_SIZE);
 	fprintf(out, "    \"used_bytes_per_cpu\": %" PRIu64 ", \"used_end\": %" PRIu64
 		", \"pages_per_cpu\": %" PRIu64 ", \"mapped_bytes_per_cpu\": %" PRIu64
 		", \"mapped_bytes\": %" PRIu64 "},\n",

@@ -47,7 +47,9 @@ static const struct rkey report_keys[] = {
 
 static const struct rkey variable_keys[] = {
 	{ PERCPU_REPORT_VAR_NAME, RT_STRING, 0 }, { PERCPU_REPORT_VAR_SIZE, RT_UINT | RT_NULL, 0 },
-	{ PERCPU_REPORT_VAR_ALIGN, RT_UINT, (json_int_t)1 << 62 },
+	/* No per-CPU object is aligned beyond the largest stride; the bound
+	 * also keeps --json's integers below 2^53 (docs/layout.md). */
+	{ PERCPU_REPORT_VAR_ALIGN, RT_UINT, (json_int_t)1 << PERCPU_SHIFT_MAX },
 	{ PERCPU_REPORT_VAR_SECTION, RT_STRING, 0 }, { PERCPU_REPORT_VAR_DEFINED, RT_BOOL, 0 },
 	{ PERCPU_REPORT_VAR_GLOBAL, RT_BOOL, 0 }, { PERCPU_REPORT_VAR_FILE, RT_STRING, 0 },
 	{ PERCPU_REPORT_VAR_LINE, RT_UINT, 0xffffffff },

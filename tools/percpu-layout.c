@@ -30,7 +30,7 @@ static void usage(FILE *out)
 	      "Show where the per-CPU variables of a kernel image, its modules or plain\n"
 	      "objects live in the per-CPU window, and where modules would land.\n"
 	      "\n"
-	      "  --json            print the layout as JSON (schema percpu-layout/1)\n"
+	      "  --json            print the layout as JSON (schema percpu-layout/2)\n"
 	      "  --text            print the table even with --check\n"
 	      "  --svg FILE        also draw the window as SVG into FILE ('-': stdout)\n"
 	      "  --check           report each problem on stderr, exit 1 if any\n"

@@ -65,6 +65,16 @@ else
 	fail "the hand-written report: exit $layout_status: $(cat "$layout_err")"
 fi
 
+# An integer above 2^53 (a double would round 2^53 + 1) is read exactly
+# as jansson's 64-bit integer, not refused.
+sed -e 's/"size": 2/"size": 9007199254740993/' "$r/good.json" > "$r/size-2p53.json"
+layout_run "$r" --reports size-2p53.json net.ko
+if [ "$layout_status" -eq 0 ] && grep -q 'net_queue  (mod-net.c:10, 1 access)' "$layout_out"; then
+	pass "a report with a size of 2^53 + 1 merges"
+else
+	fail "a report with a size of 2^53 + 1: exit $layout_status: $(cat "$layout_err")"
+fi
+
 # bad NAME SED-EXPR LINE: good.json edited by SED-EXPR is refused with LINE.
 bad () {
 	sed -e "$2" "$r/good.json" > "$r/$1"
@@ -88,6 +98,10 @@ bad size-2p63.json 's/"size": 2/"size": 9223372036854775808/' \
 	"size-2p63.json:4:51: too big integer near '9223372036854775808'"
 bad align.json 's/"align": 32/"align": 24/' \
 	'align.json:4:45: "align" of variable 1 is 24, not a power of two'
+# an alignment beyond the largest stride (2^31), here 2^54: no per-CPU
+# object has it, and --json promises integers below 2^53
+bad align-2p54.json 's/"align": 32/"align": 18014398509481984/' \
+	'align-2p54.json:4:45: "align" of variable 1 is 18014398509481984, more than 2147483648'
 bad no-kind.json 's/"kind": "this-cpu", //' 'no-kind.json:8:3: access 1 has no "kind"'
 bad cpu-string.json 's/"cpu": null/"cpu": "3"/' \
 	'cpu-string.json:9:56: "cpu" of access 1 is a string, want an integer or null'

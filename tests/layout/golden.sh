@@ -88,7 +88,7 @@ start = marker["__per_cpu_start"]
 end = marker["__per_cpu_end"]
 kernel = layout["files"][0]
 assert kernel["role"] == "kernel" and kernel["area"]["offset"] == 0
-assert layout["window"]["base"] == start, (layout["window"]["base"], start)
+assert int(layout["window"]["base"], 16) == start, (layout["window"]["base"], start)
 assert kernel["area"]["size"] == end - start
 assert kernel["area"]["init_size"] == marker["__per_cpu_data_end"] - start
 listed = set()

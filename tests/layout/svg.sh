@@ -14,28 +14,7 @@ for args in "kernel.elf net.ko fs.ko" "net.ko" "--nr-cpus 5 kernel.elf fs.ko"; d
 		fail "--svg $args: exit $layout_status: $(cat "$layout_err")"
 		continue
 	fi
-	if "$PYTHON3" - "$d/picture.svg" "$layout_out" <<'PY'
-import json, sys
-import xml.etree.ElementTree as ET
-ns = "{http://www.w3.org/2000/svg}"
-root = ET.parse(sys.argv[1]).getroot()
-layout = json.load(open(sys.argv[2]))
-assert root.tag == ns + "svg", root.tag
-texts = [("".join(t.itertext())) for t in root.iter(ns + "text")]
-titles = [t.text or "" for t in root.iter(ns + "title")]
-for f in layout["files"]:
-    assert any(f["path"] in t for t in texts), "area of %s not labelled" % f["path"]
-    for v in f["variables"]:
-        label = [t for t in texts if t.split()[-1:] == [v["name"]]]
-        assert label, "variable %s not named" % v["name"]
-        assert any(t.startswith(v["name"] + ":") for t in titles), "no tooltip for " + v["name"]
-        assert any(l.split()[0] == "0x%06x" % v["offset"] for l in label), (v, label)
-cpus = [t for t in titles if t.startswith("CPU ")]
-assert len(cpus) == layout["window"]["nr_cpus"], (len(cpus), layout["window"]["nr_cpus"])
-pages = [t for t in texts if t.startswith("page ")]
-assert len(pages) == layout["window"]["pages_per_cpu"] + 1, (pages, layout["window"])
-float(root.get("height")); float(root.get("width"))
-PY
+	if "$PYTHON3" "$top_srcdir/tests/layout/check-svg.py" "$d/picture.svg" "$layout_out"
 	then
 		pass "--svg $args: XML, every variable and area named, $(grep -c '<text' "$d/picture.svg") labels"
 	else
