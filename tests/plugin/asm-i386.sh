@@ -13,20 +13,6 @@
 src="$top_srcdir/tests/plugin/code/asm-access.c"
 stride=$((1 << PERCPU_SHIFT))
 
-# expect_body FILE FUNCTION LINE...: the function is exactly these
-# instructions.
-expect_body () {
-	local file=$1 fn=$2; shift 2
-	local want got
-	want=$(printf '%s\n' "$@")
-	got=$(asm_body "$file" "$fn")
-	if [ "$got" = "$want" ]; then
-		pass "$tag: $fn is: $(echo $got | tr '\n' ';')"
-	else
-		fail "$tag: $fn: expected"$'\n'"$want"$'\n'"got"$'\n'"$got"
-	fi
-}
-
 # no_table FILE FUNCTION: the body does not mention __per_cpu_offset.
 no_table () {
 	if asm_body "$1" "$2" | grep -q __per_cpu_offset; then

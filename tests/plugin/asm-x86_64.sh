@@ -23,20 +23,6 @@ src="$code/asm-x86_64.c"
 x86_64_flags="-m64 -mcmodel=kernel -mno-red-zone -fno-pie -fno-pic -ffreestanding \
 -fno-asynchronous-unwind-tables -fno-stack-protector -I$code"
 
-# expect_body FILE FUNCTION LINE...: the function is exactly these
-# instructions.
-expect_body () {
-	local file=$1 fn=$2; shift 2
-	local want got
-	want=$(printf '%s\n' "$@")
-	got=$(asm_body "$file" "$fn")
-	if [ "$got" = "$want" ]; then
-		pass "$tag: $fn is: $(echo $got | tr '\n' ';')"
-	else
-		fail "$tag: $fn: expected"$'\n'"$want"$'\n'"got"$'\n'"$got"
-	fi
-}
-
 all_fns="remote_read remote_read_int remote_read_long remote_read_char remote_write
 	remote_elem remote_ptr remote_next_read remote_next_read_long sum_all ptr_read
 	ptr_next_read ptr_const_read const_read const_write const_elem const_wide"

@@ -67,6 +67,20 @@ asm_body () {
 	' "$1"
 }
 
+# expect_body FILE FUNCTION LINE...: the function is exactly these
+# instructions ($tag names the run in the messages).
+expect_body () {
+	local file=$1 fn=$2; shift 2
+	local want got
+	want=$(printf '%s\n' "$@")
+	got=$(asm_body "$file" "$fn")
+	if [ "$got" = "$want" ]; then
+		pass "$tag: $fn is: $(echo $got | tr '\n' ';')"
+	else
+		fail "$tag: $fn: expected"$'\n'"$want"$'\n'"got"$'\n'"$got"
+	fi
+}
+
 # section_of OBJ SYMBOL: the section name of a defined symbol.
 section_of () {
 	local ndx
