@@ -122,7 +122,12 @@ if [ "$flavour" = vm ]; then
 	[ "$(vmstat base)" = 0xfe000000 ] && [ "$(vmstat stride)" = $((1 << $(vmstat shift))) ] &&
 		[ "$(vmstat cpus)" = "$cpus" ] && [ "$got_lines" = "$want_cpus" ] &&
 		[ "$sum" = "$(vmstat mapped_pages)" ] && [ "$probe_stride" = "$(vmstat stride)" ]
-	check vm-proc-percpu-vm $? "$( [ -r /proc/percpu_vm ] || echo 'no /proc/percpu_vm: ')base $(vmstat base) shift $(vmstat shift) stride $(vmstat stride) cpus $(vmstat cpus), $got_lines CPU lines of $want_cpus possible adding up to $sum of mapped_pages $(vmstat mapped_pages), probe's stride $probe_stride"
+	ok=$?
+	if [ -r /proc/percpu_vm ]; then
+		check vm-proc-percpu-vm $ok "base $(vmstat base) shift $(vmstat shift) stride $(vmstat stride) cpus $(vmstat cpus), $got_lines CPU lines for $want_cpus possible CPUs adding up to $sum, mapped_pages $(vmstat mapped_pages); the probe's stride $probe_stride"
+	else
+		check vm-proc-percpu-vm 1 "no /proc/percpu_vm"
+	fi
 elif [ "$cpus" -gt 1 ]; then
 	# stock: the probe measured the distance between CPU 0's and CPU 1's
 	# copies, which must be the embedded first chunk's unit ("u<bytes>");

@@ -16,6 +16,9 @@
  *    unit being __per_cpu_offset[1] - __per_cpu_offset[0].  The line
  *    prints that unit as the stride; /init compares it with the boot's
  *    "percpu: Embedded ... u<unit>".
+ * The probe's own per-CPU counter (module data): each online CPU
+ * increments its copy once (this_cpu_inc); every online CPU's copy is
+ * then 1 and every other possible CPU's 0, one stride apart on vm.
  * Dynamic per-CPU data: a few __alloc_percpu() sizes and alignments, all
  * held at once: each is aligned on every possible CPU, zeroed, one stride
  * between copies on vm; every CPU's copy of every area takes a pattern of
@@ -40,6 +43,7 @@ struct probe_seen {
 	void *own_copy;			/* this_cpu_ptr(&cpu_number) */
 };
 static struct probe_seen probe_seen[NR_CPUS];
+static DEFINE_PER_CPU(unsigned int, probe_hits);
 
 static void probe_on_cpu(void *unused)
 {
@@ -48,6 +52,7 @@ static void probe_on_cpu(void *unused)
 	s->cpu_number = this_cpu_read(cpu_number);
 	s->this_cpu_off = this_cpu_read(this_cpu_off);
 	s->own_copy = this_cpu_ptr(&cpu_number);
+	this_cpu_inc(probe_hits);
 	s->ran = true;
 }
 
@@ -67,7 +72,8 @@ static bool probe_static(unsigned long stride)
 	unsigned int cpu;
 
 	if (!percpu_test_vm_addresses("cpu_number", &cpu_number) ||
-	    !percpu_test_vm_addresses("this_cpu_off", &this_cpu_off))
+	    !percpu_test_vm_addresses("this_cpu_off", &this_cpu_off) ||
+	    !percpu_test_vm_addresses("probe_hits", &probe_hits))
 		return false;
 	for_each_possible_cpu(cpu) {
 		const struct probe_seen *s = &probe_seen[cpu];
@@ -91,6 +97,11 @@ static bool probe_static(unsigned long stride)
 		if (per_cpu(this_cpu_off, cpu) != per_cpu_offset(cpu)) {
 			percpu_test_fail("per_cpu(this_cpu_off, %u) is %#lx, __per_cpu_offset[%u] %#lx",
 					 cpu, per_cpu(this_cpu_off, cpu), cpu, per_cpu_offset(cpu));
+			return false;
+		}
+		if (per_cpu(probe_hits, cpu) != (cpu_online(cpu) ? 1 : 0)) {
+			percpu_test_fail("CPU %u's probe_hits is %u after this_cpu_inc on each online CPU",
+					 cpu, per_cpu(probe_hits, cpu));
 			return false;
 		}
 		if (!cpu_online(cpu))
