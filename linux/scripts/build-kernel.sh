@@ -13,8 +13,10 @@
 # $PERCPU_PLUGIN, when set, is percpu-vm's GCC plugin: every C file of the
 # kernel and its modules is compiled with it (KCFLAGS), its shift the
 # configuration's CONFIG_VM_PERCPU_SHIFT (a kernel without that option
-# cannot take the plugin: the script stops).
+# cannot take the plugin: the script stops).  kbuild-flags.sh makes the
+# flags, for the out-of-tree test modules (build-modules.sh) too.
 set -euo pipefail
+. "$(dirname "$0")/kbuild-flags.sh"
 
 [ $# -ge 4 ] || { echo "usage: $0 stock|vm SRCDIR OUTDIR CONFIGDIR [make args]" >&2; exit 2; }
 flavour=$1 src=$2 out=$3 confdir=$4
@@ -27,8 +29,7 @@ for f in "${frags[@]}"; do
 done
 [ -f "$src/.percpu-vm/complete" ] || { echo "build-kernel: $src is not a prepared tree (prepare-source.sh)" >&2; exit 1; }
 
-cc=gcc
-command -v ccache >/dev/null && cc="ccache gcc"
+cc=$(kbuild_cc)
 jobs=$(nproc 2>/dev/null || echo 2)
 kmake=(make -C "$src" O="$out" ARCH=i386 CC="$cc" "$@")
 
@@ -64,16 +65,7 @@ if [ "$stale" = yes ]; then
 	fi
 fi
 
-# The plugin's shift is the kernel's, so the flags and the headers'
-# percpu_offset_table(CONFIG_VM_PERCPU_SHIFT) agree (the plugin refuses a
-# unit where they do not).
-kcflags=()
-if [ -n "${PERCPU_PLUGIN:-}" ]; then
-	[ -f "$PERCPU_PLUGIN" ] || { echo "build-kernel: $PERCPU_PLUGIN: no such file (make the plugin first)" >&2; exit 1; }
-	shift_=$(sed -n 's/^CONFIG_VM_PERCPU_SHIFT=//p' "$out/.config")
-	[ -n "$shift_" ] || { echo "build-kernel: $flavour: the plugin was asked for, but $out/.config has no CONFIG_VM_PERCPU_SHIFT (CONFIG_HAS_VM_PERCPU is off)" >&2; exit 1; }
-	kcflags=(KCFLAGS="-fplugin=$PERCPU_PLUGIN -fplugin-arg-percpu_plugin-shift=$shift_")
-fi
+percpu_plugin_kcflags "$out" || exit 1
 
 echo "build-kernel: building $flavour in $out${kcflags:+ with the percpu-vm plugin}"
 "${kmake[@]}" "${kcflags[@]}" -j"$jobs" bzImage modules

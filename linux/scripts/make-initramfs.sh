@@ -7,7 +7,8 @@
 # next to OUT) writes the archive from a list, so /dev/console can be a
 # device node without root.  The archive holds BUSYBOX as /bin/busybox (the
 # rest of busybox is linked at boot by /init), INIT as /init, and each
-# FILE=PATH given (e.g. a test module as /lib/modules/x.ko=build/x.ko).
+# FILE=PATH given (e.g. a test module as /lib/modules/x.ko=build/x.ko), with
+# the folders above FILE (the kernel's unpacker makes none itself).
 set -euo pipefail
 
 [ $# -ge 4 ] || { echo "usage: $0 SRCDIR BUSYBOX INIT OUT [FILE=PATH...]" >&2; exit 2; }
@@ -33,8 +34,18 @@ list=$out.list
 	echo "file /bin/busybox $busybox 0755 0 0"
 	echo "slink /bin/sh busybox 0777 0 0"
 	echo "file /init $init 0755 0 0"
+	made=" /dev /proc /sys /bin /lib /lib/modules "
 	for spec in "$@"; do
-		echo "file ${spec%%=*} ${spec#*=} 0644 0 0"
+		file=${spec%%=*} dir=/ folders=()
+		# the folders above FILE, outermost first, each listed once
+		for part in $(dirname "$file" | tr / ' '); do
+			dir=${dir%/}/$part
+			case $made in *" $dir "*) continue ;; esac
+			made="$made$dir "
+			folders+=("$dir")
+		done
+		for dir in "${folders[@]}"; do echo "dir $dir 0755 0 0"; done
+		echo "file $file ${spec#*=} 0644 0 0"
 	done
 } > "$list"
 "$gen" "$list" | gzip -9 > "$out.tmp"

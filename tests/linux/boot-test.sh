@@ -14,7 +14,11 @@
 # Before its boots, the vm kernel's vmlinux must pass `percpu-layout
 # --check` (the tool is $PERCPU_LAYOUT) and carry the plugin's stride note
 # for the configuration's CONFIG_VM_PERCPU_SHIFT: it was compiled with the
-# plugin, for the window it is linked at.
+# plugin, for the window it is linked at; and its test modules
+# (LINUXBUILDDIR/modules/vm, linux/scripts/build-modules.sh) must pass
+# `percpu-layout --check --shift <the configuration's>` together, each
+# carrying stride notes of that shift only, while the wrong-stride module
+# alone must fail it with the stride mismatch (mixed-strides).
 # $LINUX_TEST_CPUS overrides the CPU counts, $LINUX_TEST_APPEND adds kernel
 # arguments (e.g. maxcpus=2, which must make the test fail),
 # $LINUX_LAYOUT_ARGS adds percpu-layout options (e.g. --shift 21 or
@@ -56,10 +60,51 @@ layout_check() { # layout_check FLAVOUR
 	fi
 }
 
+# The vm test modules: every one but the wrong-stride module clean and
+# built for the configuration's shift; that one reported for its stride.
+modules_layout_check() { # modules_layout_check FLAVOUR
+	local dir=$lb/modules/$1 want good=() m report rc listed notes wrong=$lb/modules/$1/percpu_wrong_stride.ko
+	[ -n "${PERCPU_LAYOUT:-}" ] || return
+	want=$(sed -n 's/^CONFIG_VM_PERCPU_SHIFT=//p' "$lb/$1/.config")
+	for m in "$dir"/*.ko; do
+		[ -f "$m" ] && [ "$m" != "$wrong" ] && good+=("$m")
+	done
+	if [ ${#good[@]} -eq 0 ] || [ ! -f "$wrong" ]; then
+		fail "$1: the test modules are not in $dir (make linux-modules-$1)"
+		return
+	fi
+	report=$("$PERCPU_LAYOUT" --check --text --shift "$want" "${good[@]}" 2>&1)
+	rc=$?
+	# the files whose stride notes are not all "shift $want", or have none
+	notes=$(printf '%s\n' "$report" | awk -v want="shift $want" '
+		/^[^ ].*: .*\(relocatable/ { if (f != "" && !ok) print f; f = $1; sub(/:$/, "", f); sub(/.*\//, "", f); ok = 0; bad = 0; next }
+		/^  stride note: / { if (index($0, want " (") && !bad) ok = 1; else { ok = 0; bad = 1 } }
+		END { if (f != "" && !ok) print f }' | paste -sd' ' -)
+	if [ $rc -ne 0 ]; then
+		listed=$(printf '%s\n' "$report" | sed -n '/^problems:/,$p' | sed '1d; s/^ *//; s|^[^:]*/||' | head -5 | paste -sd';' -)
+		fail "$1: percpu-layout --check --shift $want on ${#good[@]} test modules (exit status $rc): ${listed:-$(printf '%s\n' "$report" | tail -1)}"
+	elif [ -n "$notes" ]; then
+		fail "$1: test modules without a stride note of shift $want only (not built with the plugin?): $notes"
+	else
+		echo "PASS: $1: percpu-layout --check --shift $want: ${#good[@]} test modules, no problems, each noted shift $want"
+	fi
+	report=$("$PERCPU_LAYOUT" --check --shift "$want" "$wrong" 2>&1)
+	rc=$?
+	listed=$(printf '%s\n' "$report" | grep -m1 'mixed-strides' | sed 's/^ *//; s|^[^:]*/||')
+	if [ $rc -eq 1 ] && [ -n "$listed" ]; then
+		echo "PASS: $1: percpu-layout --check --shift $want refuses percpu_wrong_stride.ko: $listed"
+	else
+		fail "$1: percpu-layout --check --shift $want on percpu_wrong_stride.ko: exit status $rc, expected 1 with a mixed-strides problem; got: $(printf '%s\n' "$report" | tail -1 | grep . || echo 'no problems')"
+	fi
+}
+
 for flavour in "$@"; do
 	kernel=$lb/$flavour/arch/x86/boot/bzImage
 	[ -f "$kernel" ] || { fail "$flavour: $kernel not built (make linux-$flavour)"; continue; }
-	[ "$flavour" = vm ] && layout_check "$flavour"
+	if [ "$flavour" = vm ]; then
+		layout_check "$flavour"
+		modules_layout_check "$flavour"
+	fi
 	for n in $cpu_counts; do
 		log=$lb/logs/$flavour-smp$n.log
 		start=$(date +%s)
