@@ -13,6 +13,8 @@
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
+# The boot time to /init, for make bench-linux: the kernel's own clock.
+read -r uptime_init _ < /proc/uptime
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 
@@ -37,6 +39,7 @@ fact() { # fact KEY VALUE
 echo "percpu-test: begin $(uname -r) $(uname -m)"
 cpus=$(param cpus)
 flavour=$(param flavour)
+fact uptime-init "$uptime_init"
 
 # Every CPU qemu was given came up: the online mask and /proc/cpuinfo.
 online=$(cat /sys/devices/system/cpu/online)
@@ -159,6 +162,14 @@ done
 [ "$total" -eq "$MIX_MODULES" ] && [ "$passed" -eq "$total" ]
 check module-mix $? "$passed of $total modules loaded and passed their checks, $MIX_MODULES expected${failures:+; failed:$failures; first: $first_failure}"
 fact mix-modules-loaded "$passed"
+# The benchmark's two sets: percpu_mix_00..39 (200..6,000 bytes) and
+# percpu_mix_40..44 (6,000 bytes each), counted in /proc/modules.
+fact mix40-loaded "$(grep -c '^percpu_mix_[0-3][0-9] ' /proc/modules)"
+fact big-loaded "$(grep -c '^percpu_mix_4[0-4] ' /proc/modules)"
+# Kernel address space the per-CPU allocator took beyond the image and the
+# direct map: stock's chunks after the first are vmalloc areas
+# (pcpu_get_vm_areas); the vm kernel has none, its window is fixed.
+fact vmalloc-percpu-bytes-with-mix "$(grep pcpu_get_vm_areas /proc/vmallocinfo | awk '{ s += $2 } END { print s + 0 }')"
 fact meminfo-percpu-kb-with-mix "$(percpu_kb)"
 [ "$flavour" = vm ] && vm_facts with-mix
 
