@@ -64,6 +64,24 @@ def facts(log):
     return found
 
 
+def percpu_vmalloc_bytes(log, system_map):
+    """Bytes of the vmalloc areas pcpu_get_vm_areas() made (stock's per-CPU
+    chunks after the first), from /init's `percpu-test: vmalloc SIZE CALLER`
+    lines; the caller is an address (no kallsyms), looked up in System.map."""
+    with open(system_map) as f:
+        addr = next((int(line.split()[0], 16) for line in f
+                     if line.split()[2:3] == ["pcpu_get_vm_areas"]), None)
+    if addr is None:
+        sys.exit(f"linux-bench: {system_map}: no pcpu_get_vm_areas")
+    total = 0
+    with open(log, errors="replace") as f:
+        for line in f:
+            m = re.match(r"percpu-test: vmalloc (\d+) (?:0x)?([0-9a-f]+)\s*$", line)
+            if m and int(m.group(2), 16) == addr:
+                total += int(m.group(1))
+    return total
+
+
 def boot(srcdir, lb, flavour, cpus, log):
     """One boot of FLAVOUR; its facts.  Stops the bench on a failed boot."""
     kernel = os.path.join(lb, flavour, "arch/x86/boot/bzImage")
@@ -147,6 +165,8 @@ def main(argv):
             print(f"linux-bench: {flavour} boot {i + 1}/{boots}: /init at "
                   f"{runs[-1].get('uptime-init', '?')} s", flush=True)
         got[flavour] = runs[0]
+        got[flavour]["vmalloc-percpu-bytes-with-mix"] = str(percpu_vmalloc_bytes(
+            os.path.join(outdir, f"{flavour}-smp{cpus}-1.log"), os.path.join(lb, flavour, "System.map")))
         uptimes[flavour] = [float(r["uptime-init"]) for r in runs if "uptime-init" in r]
         vmlinux = os.path.join(lb, flavour, "vmlinux")
         docs = figures.records(vmlinux)

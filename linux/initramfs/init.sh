@@ -167,9 +167,11 @@ fact mix-modules-loaded "$passed"
 fact mix40-loaded "$(grep -c '^percpu_mix_[0-3][0-9] ' /proc/modules)"
 fact big-loaded "$(grep -c '^percpu_mix_4[0-4] ' /proc/modules)"
 # Kernel address space the per-CPU allocator took beyond the image and the
-# direct map: stock's chunks after the first are vmalloc areas
-# (pcpu_get_vm_areas); the vm kernel has none, its window is fixed.
-fact vmalloc-percpu-bytes-with-mix "$(grep pcpu_get_vm_areas /proc/vmallocinfo | awk '{ s += $2 } END { print s + 0 }')"
+# direct map: stock's chunks after the first are vmalloc areas made by
+# pcpu_get_vm_areas(); the vm kernel makes none, its window is fixed.
+# Every vmalloc area, "percpu-test: vmalloc SIZE CALLER": without kallsyms
+# the caller is an address, which make bench-linux looks up in System.map.
+sed -n 's/^0x[^ ]*-0x[^ ]* *\([0-9]*\) \([^ ]*\).*/percpu-test: vmalloc \1 \2/p' /proc/vmallocinfo
 fact meminfo-percpu-kb-with-mix "$(percpu_kb)"
 [ "$flavour" = vm ] && vm_facts with-mix
 
