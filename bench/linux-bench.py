@@ -127,6 +127,16 @@ def text_size(vmlinux):
     sys.exit(f"linux-bench: {vmlinux}: no .text section")
 
 
+def function_bytes(vmlinux):
+    """Bytes of code in functions: the sizes `nm -S` gives text symbols.
+    The .text section's size hides small changes: its end is aligned, and
+    both kernels' come out the same."""
+    out = subprocess.run([os.environ.get("NM", "nm"), "-S", vmlinux], check=True,
+                         capture_output=True, text=True).stdout
+    return sum(int(f[1], 16) for f in (line.split() for line in out.splitlines())
+               if len(f) == 4 and f[2] in ("t", "T"))
+
+
 def num(d, key):
     """An integer fact, or None when the kernel did not print it."""
     value = d.get(key)
@@ -156,23 +166,28 @@ def main(argv):
     outdir = os.path.join(lb, "bench")
     os.makedirs(outdir, exist_ok=True)
 
-    got, uptimes, images = {}, {}, {}
-    for flavour in FLAVOURS:
-        runs = []
-        for i in range(boots):
+    got, uptimes, images = {}, {f: [] for f in FLAVOURS}, {}
+    # The boots alternate between the kernels, so a load that comes and
+    # goes on the machine weighs on both alike.
+    for i in range(boots):
+        for flavour in FLAVOURS:
             log = os.path.join(outdir, f"{flavour}-smp{cpus}-{i + 1}.log")
-            runs.append(boot(srcdir, lb, flavour, cpus, log))
+            run = boot(srcdir, lb, flavour, cpus, log)
             print(f"linux-bench: {flavour} boot {i + 1}/{boots}: /init at "
-                  f"{runs[-1].get('uptime-init', '?')} s", flush=True)
-        got[flavour] = runs[0]
-        got[flavour]["vmalloc-percpu-bytes-with-mix"] = str(percpu_vmalloc_bytes(
-            os.path.join(outdir, f"{flavour}-smp{cpus}-1.log"), os.path.join(lb, flavour, "System.map")))
-        uptimes[flavour] = [float(r["uptime-init"]) for r in runs if "uptime-init" in r]
+                  f"{run.get('uptime-init', '?')} s", flush=True)
+            if "uptime-init" in run:
+                uptimes[flavour].append(float(run["uptime-init"]))
+            if i == 0:
+                got[flavour] = run
+                got[flavour]["vmalloc-percpu-bytes-with-mix"] = str(percpu_vmalloc_bytes(
+                    log, os.path.join(lb, flavour, "System.map")))
+    for flavour in FLAVOURS:
         vmlinux = os.path.join(lb, flavour, "vmlinux")
         docs = figures.records(vmlinux)
         lowered = sum(1 for d in docs for a in d["accesses"] if a["rewritten"])
         images[flavour] = {"table": figures.table_references(vmlinux),
-                           "lowered": lowered, "text": text_size(vmlinux)}
+                           "lowered": lowered, "text": text_size(vmlinux),
+                           "code": function_bytes(vmlinux)}
 
     build = None
     if os.environ.get("BENCH_LINUX_BUILD", "yes") != "no":
@@ -214,14 +229,17 @@ def main(argv):
     row("`__per_cpu_offset` references in vmlinux code", cell(images["stock"]["table"]),
         cell(images["vm"]["table"]))
     row("plugin-lowered access sites", cell(images["stock"]["lowered"]), cell(images["vm"]["lowered"]))
-    row("vmlinux .text bytes", cell(images["stock"]["text"]), cell(images["vm"]["text"]))
+    row("vmlinux .text section bytes", cell(images["stock"]["text"]), cell(images["vm"]["text"]))
+    row("vmlinux bytes of code in functions (`nm -S`)", cell(images["stock"]["code"]),
+        cell(images["vm"]["code"]), f"vm - stock: {images['vm']['code'] - images['stock']['code']:+,}")
     if build:
         (pc, pw), (wc, ww) = build
         row("vm kernel build, no ccache: CPU s (wall s)", f"{pc:.0f} ({pw:.0f}) without the plugin",
             f"{wc:.0f} ({ww:.0f}) with it", f"ratio {wc / pc:.2f} CPU, {ww / pw:.2f} wall")
     if uptimes["stock"] and uptimes["vm"]:
         ms, mv = statistics.median(uptimes["stock"]), statistics.median(uptimes["vm"])
-        row(f"uptime at /init, -smp {cpus}, median of {boots} (TCG)", f"{ms:.2f} s", f"{mv:.2f} s",
+        row(f"uptime at /init, -smp {cpus}, median of {boots} alternating boots (TCG)",
+            f"{ms:.2f} s", f"{mv:.2f} s",
             f"ratio vm/stock {mv / ms:.2f}")
 
     table = "\n".join([f"Linux 6.1 i386, -smp {cpus}: stock vs percpu-vm (make bench-linux)", "",
