@@ -1,6 +1,7 @@
 #!/bin/bash
 # The API headers compile warning-free wherever a kernel might include them:
-# C11 and gnu89, i386 and x86-64, freestanding, VM and classic mode, -O0 and
+# C11 and gnu89, i386, the x86-64 kernel part (-mcmodel=kernel) and the
+# hosted one (-m64 -DPERCPU_ARCH_HOSTED), freestanding, VM and classic mode, -O0 and
 # -O2, with -Wall -Wextra -Wpedantic -Werror; with GCC and, when installed,
 # clang.  api-usage.c uses every macro of percpu.h.  Also checks that the
 # mode really follows CONFIG_HAS_VM_PERCPU / __ARCH_HAS_VM_PERCPU.  And
@@ -15,7 +16,7 @@ compilers=$CC
 command -v clang >/dev/null 2>&1 && compilers="$compilers clang"
 fail=0 n=0
 for cc in $compilers; do
- for arch in -m32 -m64; do
+ for arch in -m32 "-m64 -mcmodel=kernel -mno-red-zone" "-m64 -DPERCPU_ARCH_HOSTED"; do
   for std in c11 gnu89; do
    for mode in -DCONFIG_HAS_VM_PERCPU -UCONFIG_HAS_VM_PERCPU; do
     for opt in -O0 -O2; do
@@ -58,6 +59,8 @@ check_mode() { want=$1; shift; got=$(mode_of "$@")
 check_mode 1 -m32 -DCONFIG_HAS_VM_PERCPU
 check_mode 0 -m32
 check_mode 1 -m64 -DCONFIG_HAS_VM_PERCPU
+check_mode 1 -m64 -mcmodel=kernel -fno-pie -DCONFIG_HAS_VM_PERCPU
+check_mode 0 -m64 -mcmodel=kernel -fno-pie
 check_mode 0 -m64 -DCONFIG_HAS_VM_PERCPU -DPERCPU_ARCH_GENERIC
 check_mode 0 -m64 -DPERCPU_ARCH_GENERIC
 

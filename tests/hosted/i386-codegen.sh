@@ -5,28 +5,17 @@
 # 8-byte reads and cmpxchg are one cmpxchg8b %fs:, nothing is locked, the
 # __this_cpu_/raw_cpu_ tiers are the same instructions, and per_cpu() is
 # integer arithmetic on __per_cpu_offset.
-# Checked on the disassembly of i386-codegen.c, -O2, in VM and classic mode
+# Checked on the disassembly of x86-codegen.c, -O2, in VM and classic mode
 # (the instructions are the same: only the %fs base differs).
 set -u
 . "$top_builddir/tests/test-env.sh"
 inc="-I$top_builddir/kernel-glue/include -I$top_srcdir/kernel-glue/include"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail=0
-body() { # function name -> its instructions, one per line, relocations inline
-	objdump -dr --no-show-raw-insn "$tmp/c.o" | awk -v f="<$1>:" '
-		$2 == f { on = 1; next } on && /^$/ { exit }
-		on && /R_386/ { sub(/^[ \t]+/, ""); printf "  [%s %s]", $2, $3; next }
-		on { sub(/^[ \t]*[0-9a-f]+:[ \t]*/, ""); gsub(/[ \t]+/, " "); printf "\n%s", $0 }'
-}
-expect() { # function, extended regex its instructions must match exactly
-	got=$(body "$1" | grep -v '^$' | grep -v '^\(nop\|xchg %ax,%ax\|lea 0x0(%esi.*\)' | tr '\n' ';')
-	if ! printf '%s' "$got" | grep -Eqx "$2"; then
-		echo "FAIL: $1 ($mode): got '$got', want /$2/"; fail=1
-	fi
-}
+. "$top_srcdir/tests/hosted/codegen-lib.sh"
 for mode in -DCONFIG_HAS_VM_PERCPU -UCONFIG_HAS_VM_PERCPU; do
 	$CC -m32 -O2 $mode -ffreestanding -fno-pie -fno-asynchronous-unwind-tables \
-		-Wall -Wextra -Werror $inc -c "$top_srcdir/tests/hosted/i386-codegen.c" -o "$tmp/c.o" || exit 1
+		-Wall -Wextra -Werror $inc -c "$top_srcdir/tests/hosted/x86-codegen.c" -o "$tmp/c.o" || exit 1
 	expect t_inc       'incl %fs:0x0  \[R_386_32 counter\];ret;'
 	expect t_dec       'decl %fs:0x0  \[R_386_32 counter\];ret;'
 	expect t_read      'mov %fs:0x0,%eax  \[R_386_32 counter\];ret;'
@@ -76,6 +65,6 @@ for mode in -DCONFIG_HAS_VM_PERCPU -UCONFIG_HAS_VM_PERCPU; do
 	# -O0 emits every case of the headers' size switches and keeps each
 	# operand where it is: it must assemble too
 	$CC -m32 -O0 $mode -ffreestanding -fno-pie -Wall -Wextra -Werror $inc \
-		-c "$top_srcdir/tests/hosted/i386-codegen.c" -o "$tmp/c0.o" || { echo "FAIL: -O0 ($mode)"; fail=1; }
+		-c "$top_srcdir/tests/hosted/x86-codegen.c" -o "$tmp/c0.o" || { echo "FAIL: -O0 ($mode)"; fail=1; }
 done
 exit $fail

@@ -5,7 +5,17 @@ set -u
 
 LT_SRC=$top_srcdir/tests/linker
 LT_INC="-I$top_builddir/kernel-glue/include -I$top_srcdir/kernel-glue/include"
-LT_CFLAGS="-m32 -O2 -ffreestanding -fno-pie -fno-pic -fno-asynchronous-unwind-tables -nostdlib -Wall -Wextra -Werror"
+# The target: lt_arch i386 (the default) or lt_arch x86_64 switches the
+# compiler flags, the linker emulation and the address width below.
+LT_CFLAGS_COMMON="-O2 -ffreestanding -fno-pie -fno-pic -fno-asynchronous-unwind-tables -nostdlib -Wall -Wextra -Werror"
+lt_arch() {
+	LT_ARCH=$1
+	case $1 in
+	i386)   LT_CFLAGS="-m32 $LT_CFLAGS_COMMON" LT_EMUL=elf_i386 LT_AS=-m32 LT_ADDR_DIGITS=8 ;;
+	x86_64) LT_CFLAGS="-m64 -mcmodel=kernel -mno-red-zone $LT_CFLAGS_COMMON" LT_EMUL=elf_x86_64 LT_AS=-m64 LT_ADDR_DIGITS=16 ;;
+	esac
+}
+lt_arch i386
 # Scripts come from the source tree, percpu-config.lds from the build tree.
 LT_LPATH="-L $top_builddir/ldscripts -L $top_srcdir/ldscripts"
 # The facts the scripts restate (they cannot include C): the guard page,
@@ -27,8 +37,8 @@ cc() { local out=$1 src=$2; shift 2
 ld_with() { local which=$1; shift
 	case $which in
 	bfd) case " $* " in *" -r "*) set -- --force-group-allocation "$@";; esac
-	     "$GNU_LD" -m elf_i386 --orphan-handling=error "$@" ;;
-	lld) "$LD_LLD" -m elf_i386 --orphan-handling=error "$@" ;;
+	     "$GNU_LD" -m $LT_EMUL --orphan-handling=error "$@" ;;
+	lld) "$LD_LLD" -m $LT_EMUL --orphan-handling=error "$@" ;;
 	esac
 }
 
@@ -47,5 +57,9 @@ layout() {
 
 # sym FILE NAME: a symbol's value (hex, no 0x), empty if undefined.
 sym() { $NM "$1" | awk -v n="$2" '$3 == n { print $1; exit }'; }
-# hexval X: a hex string (with or without 0x) as a decimal number
-hexval() { printf '%d' "0x${1#0x}"; }
+# hexval X: a hex string (with or without 0x) as a decimal number; a 64-bit
+# address above 2^63 comes out negative (two's complement), which keeps the
+# order of addresses within the top 2 GiB, where x86-64 kernels live
+hexval() { echo $((0x${1#0x})); }
+# addr N: a number as readelf prints an address of the current target
+addr() { printf "0x%0${LT_ADDR_DIGITS}x" "$1"; }

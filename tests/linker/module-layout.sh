@@ -5,15 +5,20 @@
 # relocations against per-CPU symbols stay for the loader; .note.percpu
 # keeps one note per stride, so objects of two strides show two; the
 # .percpu.module record is the same from both, and holds the configured
-# shift and the sizes of .data.percpu, .bss.percpu and .note.percpu.
+# shift and the sizes of .data.percpu, .bss.percpu and .note.percpu.  For
+# i386 and x86-64 (-mcmodel=kernel, relocations with addends in .rela.*):
+# module.lds names no arch.
 . "$top_srcdir/tests/linker/lib.sh"
 
+for arch in i386 x86_64; do
+lt_arch $arch
+rm -f "$tmp"/*.o
 cc "$tmp/a.o" "$LT_SRC/mod-a.c" -DCONFIG_HAS_VM_PERCPU
 cc "$tmp/b.o" "$LT_SRC/mod-b.c" -DCONFIG_HAS_VM_PERCPU
-$CC -m32 -DSHIFT=$PERCPU_SHIFT -c "$LT_SRC/stride-note.S" -o "$tmp/n1.o" || die "stride-note.S"
+$CC $LT_AS -DSHIFT=$PERCPU_SHIFT -c "$LT_SRC/stride-note.S" -o "$tmp/n1.o" || die "stride-note.S"
 cp "$tmp/n1.o" "$tmp/n2.o"
 other=$((PERCPU_SHIFT == 13 ? 14 : PERCPU_SHIFT - 1))  # another valid shift (13..31)
-$CC -m32 -DSHIFT=$other -c "$LT_SRC/stride-note.S" -o "$tmp/nx.o" || die "stride-note.S"
+$CC $LT_AS -DSHIFT=$other -c "$LT_SRC/stride-note.S" -o "$tmp/nx.o" || die "stride-note.S"
 
 # section_size FILE SECTION (decimal; 0 when absent), summed over sections of that name
 section_size() { local t=0 h
@@ -41,30 +46,30 @@ for set in same mixed; do
 			{ cat "$tmp/ld.out"; die "$set: module link with $l failed"; }
 		describe "$tmp/m-$set-$l.o" > "$tmp/m-$set-$l.txt"
 	done
-	diff -u "$tmp/m-$set-bfd.txt" "$tmp/m-$set-lld.txt" || bad "$set: GNU ld and ld.lld modules differ (- GNU ld, + ld.lld)"
+	diff -u "$tmp/m-$set-bfd.txt" "$tmp/m-$set-lld.txt" || bad "$arch $set: GNU ld and ld.lld modules differ (- GNU ld, + ld.lld)"
 
 	for l in bfd lld; do
 		m=$tmp/m-$set-$l.o
 		for s in .data.percpu .bss.percpu; do
 			n=$("$READELF" -SW "$m" | grep -c " $s ")
-			[ "$n" = 1 ] || bad "$set/$l: $n output sections named $s, want 1"
+			[ "$n" = 1 ] || bad "$arch $set/$l: $n output sections named $s, want 1"
 		done
 		got=$(section_size "$m" .data.percpu)
 		want=$(inputs_size "$tmp/a.o $tmp/b.o" ".data.percpu .data..percpu .data.percpu.read_mostly")
 		# alignment padding between inputs (at most 31 bytes each: the
 		# fixtures align to 32 at most) may add bytes, never drop any
-		[ "$got" -ge "$want" ] && [ "$got" -le $((want + 5 * 31)) ] || bad "$set/$l: .data.percpu is $got bytes, inputs $want"
+		[ "$got" -ge "$want" ] && [ "$got" -le $((want + 5 * 31)) ] || bad "$arch $set/$l: .data.percpu is $got bytes, inputs $want"
 		got=$(section_size "$m" .bss.percpu); want=$(inputs_size "$tmp/a.o $tmp/b.o" .bss.percpu)
-		[ "$got" -ge "$want" ] && [ "$got" -le $((want + 2 * 31)) ] || bad "$set/$l: .bss.percpu is $got bytes, inputs $want"
-		"$READELF" -SW "$m" | grep -q ' \.data\.\.percpu \| \.data\.percpu\.' && bad "$set/$l: a per-CPU input kept its own section"
+		[ "$got" -ge "$want" ] && [ "$got" -le $((want + 2 * 31)) ] || bad "$arch $set/$l: .bss.percpu is $got bytes, inputs $want"
+		"$READELF" -SW "$m" | grep -q ' \.data\.\.percpu \| \.data\.percpu\.' && bad "$arch $set/$l: a per-CPU input kept its own section"
 		# per-CPU symbols are defined in the merged sections
 		for v in mod_hits mod_table mod_linux mod_mostly mod_b_total; do
 			"$READELF" -sW "$m" | awk -v v=$v '$8 == v { print $7 }' | grep -qx "$("$READELF" -SW "$m" | sed -n 's/^ *\[ *\([0-9]*\)\] \.data\.percpu .*/\1/p')" ||
-				bad "$set/$l: $v is not in .data.percpu"
+				bad "$arch $set/$l: $v is not in .data.percpu"
 		done
 		# relocations against per-CPU symbols remain, and the kernel's export is undefined
-		"$READELF" -rW "$m" | grep -q 'R_386_32 .* mod_hits' || bad "$set/$l: no relocation against mod_hits left"
-		$NM "$m" | grep -q ' U kernel_counter$' || bad "$set/$l: kernel_counter is not left undefined"
+		"$READELF" -rW "$m" | grep -Eq 'R_(386_32|X86_64_(PC32|32S|64)) .* mod_hits' || bad "$arch $set/$l: no relocation against mod_hits left"
+		$NM "$m" | grep -q ' U kernel_counter$' || bad "$arch $set/$l: kernel_counter is not left undefined"
 		# the record: contract.h's magic, version and word count, little
 		# endian, not loaded
 		[ "$CONTRACT_RECORD_WORDS" = 6 ] || bad "contract.h's record has $CONTRACT_RECORD_WORDS words, this test checks 6"
@@ -74,13 +79,15 @@ for set in same mixed; do
 		got=
 		"$OBJCOPY" --dump-section .percpu.module="$tmp/rec.bin" "$m" "$tmp/scratch.o" &&
 			got=$(od -An -tx4 -v --endian=little "$tmp/rec.bin" | xargs)
-		[ "$got" = "$want" ] || bad "$set/$l: .percpu.module holds '$got', want '$want'"
+		[ "$got" = "$want" ] || bad "$arch $set/$l: .percpu.module holds '$got', want '$want'"
 		"$READELF" -SW "$m" | sed -n 's/^ *\[ *[0-9]*\] //p' | awk '$1 == ".percpu.module" && $7 ~ /A/' | grep -q . &&
-			bad "$set/$l: .percpu.module is allocated"
+			bad "$arch $set/$l: .percpu.module is allocated"
 		notes=$("$READELF" -nW "$m" | grep -c percpu-vm)
 		want=1; [ $set = mixed ] && want=2
-		[ "$notes" = $want ] || bad "$set/$l: $notes stride notes, want $want (one per stride)"
+		[ "$notes" = $want ] || bad "$arch $set/$l: $notes stride notes, want $want (one per stride)"
 	done
 	echo "$set: .data.percpu $(section_size "$tmp/m-$set-bfd.o" .data.percpu) bytes, .bss.percpu $(section_size "$tmp/m-$set-bfd.o" .bss.percpu) bytes, $("$READELF" -nW "$tmp/m-$set-bfd.o" | grep -c percpu-vm) stride note(s)"
+done
+echo "$arch: module layouts agree"
 done
 exit $fail

@@ -115,12 +115,43 @@
 
 /* ---- the arch part: picks this_cpu_*, smp_processor_id() -------------- */
 
-#if defined(PERCPU_ARCH_GENERIC)
+/* Which one is never a guess that could differ from the kernel's target.
+ * A PERCPU_ARCH_* macro names it (pkg-config's kernel_x86_64_cflags passes
+ * PERCPU_ARCH_X86_64); without one, the compiler's target decides where it
+ * can only mean one thing: i386 is the i386 part, x86-64 with
+ * -mcmodel=kernel the x86-64 kernel part, x86-64 user space (a hosted
+ * compiler, no kernel code model, no __KERNEL__) the hosted runtime's.  An
+ * x86-64 freestanding or __KERNEL__ build that names none is an error: it
+ * must never get the hosted part, whose this_cpu_*() call into the hosted
+ * runtime, by accident.  Anything else is generic (classic only). */
+#if defined(PERCPU_ARCH_GENERIC) + defined(PERCPU_ARCH_HOSTED) + \
+	defined(PERCPU_ARCH_I386) + defined(PERCPU_ARCH_X86_64) > 1
+# error "percpu-vm: more than one of PERCPU_ARCH_GENERIC, PERCPU_ARCH_HOSTED, PERCPU_ARCH_I386, PERCPU_ARCH_X86_64 is defined: define one"
+#elif defined(PERCPU_ARCH_GENERIC)
 # include <percpu-vm/arch/generic.h>
-#elif defined(PERCPU_ARCH_HOSTED) || defined(__x86_64__)
+#elif defined(PERCPU_ARCH_HOSTED)
+# if !defined(__x86_64__)
+#  error "percpu-vm: PERCPU_ARCH_HOSTED is the x86-64 user-space runtime's arch part, but the target is not x86-64"
+# endif
 # include <percpu-vm/arch/hosted.h>
+#elif defined(PERCPU_ARCH_X86_64)
+# if !defined(__x86_64__)
+#  error "percpu-vm: PERCPU_ARCH_X86_64 is defined, but the target is not x86-64 (-m64)"
+# endif
+# include <percpu-vm/arch/x86_64.h>
+#elif defined(PERCPU_ARCH_I386)
+# if !defined(__i386__)
+#  error "percpu-vm: PERCPU_ARCH_I386 is defined, but the target is not i386 (-m32)"
+# endif
+# include <percpu-vm/arch/i386.h>
 #elif defined(__i386__)
 # include <percpu-vm/arch/i386.h>
+#elif defined(__x86_64__) && defined(__code_model_kernel__)
+# include <percpu-vm/arch/x86_64.h>
+#elif defined(__x86_64__) && (!__STDC_HOSTED__ || defined(__KERNEL__))
+# error "percpu-vm: an x86-64 kernel build must name its arch part: define PERCPU_ARCH_X86_64 (the %gs kernel part; pkg-config --variable=kernel_x86_64_cflags percpu-vm) or, for a user-space test of the hosted runtime, PERCPU_ARCH_HOSTED"
+#elif defined(__x86_64__)
+# include <percpu-vm/arch/hosted.h>
 #else
 # include <percpu-vm/arch/generic.h>
 #endif

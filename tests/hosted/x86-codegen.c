@@ -1,5 +1,6 @@
-/* What the i386 arch part compiles to: headers.sh-style compile only, the
- * instructions are checked by i386-codegen.sh.  One function per case. */
+/* What the x86 arch parts compile to: compiled -m32 by i386-codegen.sh and
+ * -m64 -mcmodel=kernel by x86_64-codegen.sh, which check the instructions.
+ * One function per case. */
 #include <percpu-vm/percpu.h>
 
 __extension__ typedef unsigned long long u64;
@@ -25,6 +26,14 @@ void t_half_add(void);
 void t_half_add(void) { this_cpu_add(half, 3); }
 u64 t_wide_read(void);
 u64 t_wide_read(void) { return this_cpu_read(wide); }
+void t_wide_write(u64 v);
+void t_wide_write(u64 v) { this_cpu_write(wide, v); }
+void t_wide_add(void);
+void t_wide_add(void) { this_cpu_add(wide, 5); }
+void t_wide_inc(void);
+void t_wide_inc(void) { this_cpu_inc(wide); }
+void t_wide_or_big(void);
+void t_wide_or_big(void) { this_cpu_or(wide, 0x100000000ULL); }
 unsigned t_cpu(void);
 unsigned t_cpu(void) { return smp_processor_id(); }
 int t_per_cpu(unsigned cpu);
