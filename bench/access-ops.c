@@ -1,14 +1,19 @@
 /* bench/access-ops.c: the per-CPU accesses bench-access measures, built
- * three ways (classic scheme; VM mode without the plugin; VM mode with it)
- * for i386 user space, like kernel code: -O2, regparm(3) as i386 kernels
- * use.  noipa keeps each function a function of its own, called for real,
- * so callgrind counts exactly its instructions. */
+ * four ways (classic scheme, Linux's 2006 classic scheme, VM mode without
+ * the plugin, VM mode with it) for i386 and for x86-64 user space, like
+ * kernel code: -O2, the kernel's calling convention (access-ops.h).  noipa
+ * keeps each function a function of its own, called for real, so
+ * callgrind counts exactly its instructions. */
 #include <percpu-vm/percpu.h>
+#include "access-ops.h"
 
 #ifdef BENCH_RELOC_HIDE
 /* The classic scheme as Linux had it in 2006 (asm-generic/percpu.h with
  * compiler-gcc.h's RELOC_HIDE): the empty asm hides the address from the
- * optimiser, so it is materialised in a register for every access. */
+ * optimiser, so it is materialised in a register for every access.  The
+ * x86-64 builds use the same table form; Linux's x86-64 of 2006 took the
+ * offset from the CPU's PDA instead (cpu_pda(cpu)->data_offset), one load
+ * more, so its real cost was higher than this column's. */
 #undef per_cpu
 #define RELOC_HIDE(ptr, off) (__extension__({ unsigned long __ptr; \
 	__asm__ ("" : "=r"(__ptr) : "0"(ptr)); \
@@ -16,7 +21,7 @@
 #define per_cpu(var, cpu) (*RELOC_HIDE(&(var), __per_cpu_offset[(cpu)]))
 #endif
 
-#define OP __attribute__((regparm(3), noipa))
+#define OP BENCH_CC __attribute__((noipa))
 
 DEFINE_PER_CPU(unsigned long, counter);
 
