@@ -20,14 +20,15 @@ mkdir -p "$demo_logdir"
 # demo_boot NAME KERNEL SMP [qemu args...]: boot, leave the serial output in
 # $demo_log and qemu's exit status in $demo_status.  DEMO_CPU (default
 # "-cpu qemu32,+nx"; empty for qemu's default CPU) and DEMO_EXIT_DEVICE
-# (default isa-debug-exit at port 0xf4) change the machine.
+# (default isa-debug-exit at port 0xf4) change the machine; DEMO_QEMU
+# (default qemu-system-i386) the emulator.
 demo_boot() {
 	local name=$1 kernel=$2 smp=$3
 	shift 3
 	demo_log="$demo_logdir/$name.log"
 	demo_status=0
 	demo_log_shown=0
-	timeout "${DEMO_TIMEOUT:-60}" "$QEMU_I386" -accel tcg ${DEMO_CPU--cpu qemu32,+nx} -m 128 \
+	timeout "${DEMO_TIMEOUT:-60}" "${DEMO_QEMU:-$QEMU_I386}" -accel tcg ${DEMO_CPU--cpu qemu32,+nx} -m 128 \
 		-display none -serial stdio -no-reboot -monitor none \
 		-device "${DEMO_EXIT_DEVICE:-isa-debug-exit,iobase=0xf4,iosize=0x04}" \
 		-smp "$smp" -kernel "$kernel" "$@" >"$demo_log" 2>&1 </dev/null || demo_status=$?
