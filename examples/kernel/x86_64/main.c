@@ -235,6 +235,7 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	report_window("after boot");
 
 	demo_counters(iterations);
+	demo_dynamic();
 
 	struct pcpu_stats end_stats;
 	pcpu_get_stats(demo_rt, &end_stats);
