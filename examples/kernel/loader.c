@@ -39,6 +39,7 @@
 #include "kernel.h"
 #include "ksyms.h"
 #include "loader.h"
+#include "loader_reloc.h"
 #include "pmem.h"
 
 /* The stride note and module.lds's record (their layouts, the shift range
@@ -562,6 +563,7 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 				memcpy((void *)(pc_addr + ((uintptr_t)cpu << PERCPU_SHIFT)), tmpl, pc_init);
 	}
 	m->image = image;
+	m->image_va = image_va;
 	m->image_pages = pages;
 	m->percpu_addr = pc_addr;
 	m->percpu_init = pc_init;

@@ -1,10 +1,9 @@
 /* loader_reloc_i386.c: the relocations of i386 modules (REL: the addend
  * is the 32-bit word in place): R_386_32 (S + A) and R_386_PC32
  * (S + A - P, in the image only).  What a -fno-pic i386 object needs. */
-#include <stdbool.h>
-
-#include "elf_class.h"
+#include "elf32.h"
 #include "kernel.h"
+#include "loader_reloc.h"
 
 const char loader_reloc_supported[] = "only R_386_32 and R_386_PC32; build with -fno-pic";
 

@@ -62,8 +62,12 @@ demo_x86_64_expect_report() {
 	expect_line "$name" "^CHECK PASS: free_percpu\(\) of an address never allocated is refused"
 	expect_line "$name" "^CHECK PASS: an allocation that runs out of pages half way fails .* and rolls back"
 	expect_line "$name" "^CHECK PASS: after free_percpu\(\):"
+	# the sample modules, built for x86-64 (R_X86_64_64, PC32, PLT32 and
+	# 32S relocations), and hotplug with them
+	expect_line "$name" "^module counter_mod.o: loaded: image 0xffffffff8[0-9a-f]{7} \([0-9]+ pages\), per-CPU area at 0xffffffffc[0-9a-f]{7} "
+	demo_expect_modules_report "$name" "$smp"
 	expect_line "$name" "^CHECK PASS: at the end the window is as after boot"
-	expect_line "$name" "^summary: $smp CPUs; "
+	expect_line "$name" "^summary: $smp CPUs; .* modules: 3 loaded, run and unloaded, 3 refused; [0-9]+ load/unload cycles;"
 	expect_line "$name" "^RESULT: PASS"
 	expect_no_line "$name" "^CHECK FAIL"
 }
@@ -72,9 +76,12 @@ demo_x86_64_expect_report() {
 demo_x86_64_boot_matrix() {
 	local linker=$1 smp iters=20000
 	local kernel="$top_builddir/examples/demo-kernel-x86_64-$linker.bin"
+	local initrd
+	initrd=$(demo_modules_initrd "x86_64-$linker")
 	for smp in 1 2 4 8; do
 		local name="x86_64-$linker-smp$smp"
-		demo_boot "$name" "$kernel" "$smp" -append "iters=$iters"
+		demo_boot "$name" "$kernel" "$smp" -initrd "$initrd" \
+			-append "iters=$iters rounds=500 loops=20"
 		expect_status "$name" 33 || continue
 		demo_x86_64_expect_report "$name" "$smp" "$iters"
 		echo "ok: $name ($(grep '^RESULT' "$demo_log"))"

@@ -14,6 +14,7 @@
 #include "gdt.h"
 #include "io.h"
 #include "kernel.h"
+#include "ksyms.h"
 #include "mptable.h"
 #include "multiboot.h"
 #include "paging.h"
@@ -165,6 +166,8 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	const struct multiboot_info *mbi = phys_to_ptr(mbi_phys);
 	const char *cmdline = (mbi->flags & MBI_CMDLINE) ? phys_to_ptr(mbi->cmdline) : "";
 	unsigned long iterations = cmdline_ulong(cmdline, "iters", 100000);
+	unsigned long rounds = cmdline_ulong(cmdline, "rounds", 1000);
+	unsigned long loops = cmdline_ulong(cmdline, "loops", 1000);
 	unsigned long max_cpus = cmdline_ulong(cmdline, "maxcpus", PERCPU_NR_CPUS);
 	if (max_cpus < 1)
 		max_cpus = 1;
@@ -229,6 +232,9 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	check(wrong == 0, "every CPU's %%gs reaches its own copy (%u of %u wrong)", wrong,
 	      smp_online_count());
 
+	kprintf("kernel exports for modules: %u symbols, %u of them per-CPU\n", ksym_count(),
+		ksym_percpu_count());
+
 	struct pcpu_stats boot_stats;
 	pcpu_get_stats(demo_rt, &boot_stats);
 	size_t boot_free = pmem_free_count();
@@ -236,6 +242,7 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 
 	demo_counters(iterations);
 	demo_dynamic();
+	demo_modules(mbi, rounds, loops);
 
 	struct pcpu_stats end_stats;
 	pcpu_get_stats(demo_rt, &end_stats);
@@ -245,13 +252,18 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	      "at the end the window is as after boot: %zu pages mapped, %zu areas, %zu free pages",
 	      end_stats.mapped_pages, end_stats.live_areas, pmem_free_count());
 	size_t pt_boot, pt_normal;
+	unsigned mods_loaded, mods_refused;
+	unsigned long cycles;
 	percpu_pt_pages(&pt_boot, &pt_normal);
+	demo_modules_counts(&mods_loaded, &mods_refused, &cycles);
 	kprintf("summary: %u CPUs; window %lu MiB of address space (%u CPUs x %lu KiB), "
 		"%zu pages mapped now (%zu per CPU) + %zu page-table pages; static area %zu bytes; "
+		"modules: %u loaded, run and unloaded, %u refused; %lu load/unload cycles; "
 		"%lu TLB shootdowns\n",
 		smp_online_count(), (PERCPU_NR_CPUS * PERCPU_STRIDE) >> 20, PERCPU_NR_CPUS,
 		PERCPU_STRIDE >> 10, end_stats.mapped_pages, end_stats.mapped_offsets,
-		pt_boot + pt_normal, static_size, percpu_shootdowns());
+		pt_boot + pt_normal, static_size, mods_loaded, mods_refused, cycles,
+		percpu_shootdowns());
 	kprintf("RESULT: %s (%u checks passed, %u failed)\n", checks_failed() ? "FAIL" : "PASS",
 		checks_passed(), checks_failed());
 	demo_exit(checks_failed() ? DEMO_EXIT_FAIL : DEMO_EXIT_PASS);
