@@ -101,7 +101,10 @@ static void format(struct out *o, const char *fmt, va_list ap)
 		switch (*fmt) {
 		case 'd':
 		case 'i': {
-			long long v = lng >= 2 ? va_arg(ap, long long) : (long long)va_arg(ap, long);
+			/* Each by its promoted type: on x86-64 an int is not
+			 * a long (its register's upper half is not part of it). */
+			long long v = lng >= 2 ? va_arg(ap, long long)
+				    : lng ? (long long)va_arg(ap, long) : (long long)va_arg(ap, int);
 			out_num(o, v < 0 ? (unsigned long long)-v : (unsigned long long)v, 10, v < 0,
 				width, zero, left, false);
 			break;
@@ -110,7 +113,8 @@ static void format(struct out *o, const char *fmt, va_list ap)
 		case 'x':
 		case 'X': {
 			unsigned long long v = lng >= 2 ? va_arg(ap, unsigned long long)
-							: (unsigned long long)va_arg(ap, unsigned long);
+					     : lng ? (unsigned long long)va_arg(ap, unsigned long)
+						   : (unsigned long long)va_arg(ap, unsigned);
 			out_num(o, v, *fmt == 'u' ? 10 : 16, false, width, zero, left, *fmt == 'X');
 			break;
 		}

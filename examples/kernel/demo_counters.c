@@ -166,7 +166,7 @@ void demo_counters(unsigned long iterations)
 		if (per_cpu(demo_down, cpu) != 50000 - (iterations < 50000 ? iterations : 50000))
 			down_ok = false;
 	}
-	check(id_ok, "each CPU's %%fs reaches its own copy (this_cpu_read(pcpu_cpu_number) == cpu)");
+	check(id_ok, "each CPU's " DEMO_PERCPU_SEG " reaches its own copy (this_cpu_read(pcpu_cpu_number) == cpu)");
 	check(each_ok, "each CPU's counter is exactly %lu", iterations);
 	check(sum == iterations * n, "sum of per_cpu(demo_counter) over %u CPUs = %lu (expected %lu)",
 	      n, sum, iterations * n);

@@ -108,7 +108,7 @@ void demo_dynamic(void)
 	check(huge == NULL && pcpu_api_last_error() == PCPU_ERR_NOSPACE,
 	      "__alloc_percpu(stride) is refused: %s", pcpu_strerror(pcpu_api_last_error()));
 	unsigned long bad_before = pcpu_api_bad_frees();
-	free_percpu((void *)(PERCPU_BASE + 0x12345));
+	free_percpu((void *)(DEMO_PERCPU_BASE + 0x12345));
 	check(pcpu_api_bad_frees() == bad_before + 1,
 	      "free_percpu() of an address never allocated is refused (%s)",
 	      pcpu_strerror(pcpu_api_last_error()));

@@ -84,7 +84,7 @@ static void probe_own_copy(void *arg)
 {
 	(void)arg;
 	uint32_t v;
-	uintptr_t a = PERCPU_BASE + ((uintptr_t)this_cpu_read(pcpu_cpu_number) << PERCPU_SHIFT) +
+	uintptr_t a = DEMO_PERCPU_BASE + ((uintptr_t)this_cpu_read(pcpu_cpu_number) << PERCPU_SHIFT) +
 		      stale_page_off;
 	if (!probe_read32((const volatile uint32_t *)a, &v))
 		__atomic_fetch_add(&stale_not_faulted, 1, __ATOMIC_RELAXED);
@@ -99,7 +99,7 @@ static void check_no_stale_tlb(const char *name, size_t page)
 	for (unsigned cpu = 0; cpu < PERCPU_NR_CPUS; cpu++) {
 		uint32_t v;
 		if (smp_cpu_online(cpu) &&
-		    !probe_read32((const volatile uint32_t *)(PERCPU_BASE + ((uintptr_t)cpu << PERCPU_SHIFT) +
+		    !probe_read32((const volatile uint32_t *)(DEMO_PERCPU_BASE + ((uintptr_t)cpu << PERCPU_SHIFT) +
 							       stale_page_off), &v))
 			cross++;
 	}
@@ -126,12 +126,13 @@ static bool exercise(const struct module_file *f, struct loaded_module *m, unsig
 		return false;
 	}
 	if (verbose) {
-		kprintf("module %s: loaded: image 0x%08x (%zu pages), per-CPU area at 0x%08x "
+		kprintf("module %s: loaded: image 0x%08lx (%zu pages), per-CPU area at 0x%08lx "
 			"(offset 0x%x in every CPU's slot): %zu bytes initialised + %zu zero, align %zu; "
 			"%u relocations (%u to per-CPU symbols), %u kernel symbols, stride note: %s\n",
-			f->name, m->image, m->image_pages, (uint32_t)m->percpu_addr,
-			(uint32_t)(m->percpu_addr - PERCPU_BASE), m->percpu_init, m->percpu_zero,
-			m->percpu_align, m->relocs, m->percpu_relocs, m->kernel_syms,
+			f->name, (unsigned long)m->image_va, m->image_pages,
+			(unsigned long)m->percpu_addr, (uint32_t)(m->percpu_addr - DEMO_PERCPU_BASE),
+			m->percpu_init, m->percpu_zero, m->percpu_align, m->relocs, m->percpu_relocs,
+			m->kernel_syms,
 			m->stride_shift < 0 ? "none" : m->stride_shift == PERCPU_SHIFT ? "matches" : "?");
 	}
 	bool ok = true;
@@ -152,7 +153,7 @@ static bool exercise(const struct module_file *f, struct loaded_module *m, unsig
 	 * every CPU and flush every TLB (the CPUs have just used it). */
 	size_t own_page = 0;
 	if (m->percpu_addr) {
-		size_t off = m->percpu_addr - PERCPU_BASE, end = off + m->percpu_init + m->percpu_zero;
+		size_t off = m->percpu_addr - DEMO_PERCPU_BASE, end = off + m->percpu_init + m->percpu_zero;
 		for (size_t p = off / PAGE_SIZE; p * PAGE_SIZE < end && !own_page; p++)
 			if (pcpu_page_refcount(demo_rt, p) == 1)
 				own_page = p;
@@ -275,8 +276,8 @@ void demo_modules(const struct multiboot_info *mbi, unsigned long rounds, unsign
 			 * order (before any init could allocate): what percpu-layout
 			 * predicts for the same files. */
 			for (unsigned k = 0; k < nl; k++)
-				kprintf("loop: all loaded: %s per-CPU area at 0x%08x (%zu bytes)\n",
-					lm[loaded[k]].name, (uint32_t)lm[loaded[k]].percpu_addr,
+				kprintf("loop: all loaded: %s per-CPU area at 0x%08lx (%zu bytes)\n",
+					lm[loaded[k]].name, (unsigned long)lm[loaded[k]].percpu_addr,
 					lm[loaded[k]].percpu_init + lm[loaded[k]].percpu_zero);
 		}
 		for (unsigned k = 0; k < nl; k++) {

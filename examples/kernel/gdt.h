@@ -15,6 +15,17 @@ static inline uint16_t gdt_percpu_selector(unsigned cpu)
 	return (uint16_t)((GDT_FIRST_PERCPU + cpu) * 8);
 }
 
+#ifdef __x86_64__
+/* x86_64/gdt.c: the static long-mode GDT of x86_64/boot.S. */
+void gdt_init(void);
+/* Load the GDT on the calling CPU and make its GS base `cpu`'s
+ * __per_cpu_offset (wrmsr IA32_GS_BASE), recording what it reads back. */
+void gdt_load(unsigned cpu);
+/* The GDT's physical address and limit, for the AP trampoline. */
+void gdt_describe(uint32_t *base, uint16_t *limit);
+/* IA32_GS_BASE as `cpu` read it back after setting it in gdt_load(). */
+uint64_t gdt_gs_base_seen(unsigned cpu);
+#else
 /* The flat code and data segments; every %fs slot starts empty. */
 void gdt_init(void);
 /* Install CPU `cpu`'s %fs descriptor (pcpu_i386_fs_descriptor(cpu)). */
@@ -31,5 +42,6 @@ void gdt_load_tss(const void *tss, uint32_t size);
 void gdt_describe(uint32_t *base, uint16_t *limit);
 /* The %fs base the GDT holds for `cpu` (read back from the descriptor). */
 uint32_t gdt_percpu_base(unsigned cpu);
+#endif
 
 #endif

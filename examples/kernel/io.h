@@ -31,13 +31,21 @@ static inline void barrier(void)
 	__asm__ volatile("" ::: "memory");
 }
 
-static inline uint32_t read_cr0(void) { uint32_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-static inline uint32_t read_cr2(void) { uint32_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-static inline uint32_t read_cr3(void) { uint32_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
-static inline uint32_t read_cr4(void) { uint32_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
-static inline void write_cr0(uint32_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
-static inline void write_cr3(uint32_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
-static inline void write_cr4(uint32_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+/* Control registers and RFLAGS are as wide as the mode: 32 bits on i386,
+ * 64 on x86-64 (the x86-64 demo, examples/kernel/x86_64). */
+#ifdef __x86_64__
+typedef uint64_t creg_t;
+#else
+typedef uint32_t creg_t;
+#endif
+
+static inline creg_t read_cr0(void) { creg_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+static inline creg_t read_cr2(void) { creg_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+static inline creg_t read_cr3(void) { creg_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+static inline creg_t read_cr4(void) { creg_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+static inline void write_cr0(creg_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
+static inline void write_cr3(creg_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
+static inline void write_cr4(creg_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
 
 static inline void invlpg(uintptr_t va)
 {
@@ -64,16 +72,19 @@ static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, u
 static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 
+/* EFLAGS/RFLAGS (RFLAGS' upper half is reserved, zero: 32 bits keep it).
+ * pushf/popf without a suffix take the mode's width. */
 static inline uint32_t irq_save(void)
 {
-	uint32_t flags;
-	__asm__ volatile("pushfl; popl %0; cli" : "=r"(flags) : : "memory");
-	return flags;
+	creg_t flags;
+	__asm__ volatile("pushf; pop %0; cli" : "=r"(flags) : : "memory");
+	return (uint32_t)flags;
 }
 
 static inline void irq_restore(uint32_t flags)
 {
-	__asm__ volatile("pushl %0; popfl" : : "r"(flags) : "memory", "cc");
+	creg_t f = flags;
+	__asm__ volatile("push %0; popf" : : "r"(f) : "memory", "cc");
 }
 
 #endif

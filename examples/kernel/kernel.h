@@ -15,9 +15,21 @@
  * DEMO_WINDOW_END) (64-bit: the window may end at 4 GiB).  configure builds
  * the demo only for such a window; the files that make the mappings assert
  * it (pmem.c, usermode.c, paging.c). */
-#define DEMO_WINDOW_END ((uint64_t)PERCPU_BASE + ((uint64_t)PERCPU_NR_CPUS << PERCPU_SHIFT))
+#ifdef __x86_64__
+/* The x86-64 demo's window, in the top 2 GiB (config.h). */
+#define DEMO_PERCPU_BASE PERCPU_X86_64_BASE
+#else
+#define DEMO_PERCPU_BASE PERCPU_BASE
+#endif
+/* The segment register this_cpu_*() go through, for the report. */
+#ifdef __x86_64__
+#define DEMO_PERCPU_SEG "%%gs"
+#else
+#define DEMO_PERCPU_SEG "%%fs"
+#endif
+#define DEMO_WINDOW_END ((uint64_t)DEMO_PERCPU_BASE + ((uint64_t)PERCPU_NR_CPUS << PERCPU_SHIFT))
 #define DEMO_WINDOW_MISSES(lo, hi) \
-	(DEMO_WINDOW_END <= (uint64_t)(lo) || (uint64_t)PERCPU_BASE >= (uint64_t)(hi))
+	(DEMO_WINDOW_END <= (uint64_t)(lo) || (uint64_t)DEMO_PERCPU_BASE >= (uint64_t)(hi))
 #define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((a) - 1))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /* The bytes from linker symbol `start` to `end`.  As integers: C defines

@@ -34,11 +34,11 @@ EXPORT_PER_CPU_SYMBOL(pcpu_this_cpu_off);
 
 extern const struct pcpu_symbol __start_percpu_ksymtab[], __stop_percpu_ksymtab[];
 
-bool ksym_lookup(const char *name, uint32_t *addr, bool *percpu)
+bool ksym_lookup(const char *name, uintptr_t *addr, bool *percpu)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(ksyms); i++) {
 		if (!strcmp(ksyms[i].name, name)) {
-			*addr = (uint32_t)(uintptr_t)ksyms[i].addr;
+			*addr = (uintptr_t)ksyms[i].addr;
 			*percpu = false;
 			return true;
 		}
@@ -46,7 +46,7 @@ bool ksym_lookup(const char *name, uint32_t *addr, bool *percpu)
 	for (unsigned i = 0, n = ksym_percpu_count(); i < n; i++) {
 		const struct pcpu_symbol *p = &__start_percpu_ksymtab[i];
 		if (!strcmp(p->name, name)) {
-			*addr = (uint32_t)(uintptr_t)p->addr;
+			*addr = (uintptr_t)p->addr;
 			*percpu = true;
 			return true;
 		}

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* The address of exported `name`, and whether it is per-CPU. */
-bool ksym_lookup(const char *name, uint32_t *addr, bool *percpu);
+bool ksym_lookup(const char *name, uintptr_t *addr, bool *percpu);
 unsigned ksym_count(void);
 unsigned ksym_percpu_count(void);
 

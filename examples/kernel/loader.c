@@ -18,7 +18,15 @@
  *
  * The headers, notes, symbols and relocations are read in place through
  * typed pointers, so the loader refuses a file or a section holding them
- * that is not 4-byte aligned rather than read them misaligned.
+ * that is not aligned for them (4 bytes for ELF32, 8 for ELF64) rather
+ * than read them misaligned.
+ *
+ * One source for both classes (elf_class.h): ELF32 i386 modules with REL
+ * relocations, ELF64 x86-64 modules with RELA ones; what each
+ * architecture's relocation types do is loader_reloc_<arch>.c.  On x86-64
+ * the module's pages are reached at KERNEL_VIRT_BASE + their physical
+ * address (module_va()), in the top 2 GiB with the kernel and the window,
+ * where the code model's 32-bit displacements reach both.
  *
  * The same source runs hosted (tests/loader), where module pages are
  * mapped below 4 GiB: the kernel-specific parts are pmem.h, ksyms.h,
@@ -27,18 +35,31 @@
 #include <percpu-vm/contract.h>
 #include <percpu-vm/runtime.h>
 
-#include "elf32.h"
+#include "elf_class.h"
 #include "kernel.h"
 #include "ksyms.h"
 #include "loader.h"
+#include "loader_reloc.h"
 #include "pmem.h"
 
 /* The stride note and module.lds's record (their layouts, the shift range
  * and the guard page) are percpu-vm/contract.h's. */
 #define MAX_SECTIONS 128
-#ifdef __i386__
+#if defined(__i386__) || defined(DEMO_ELF64)
 _Static_assert(sizeof(struct demo_module) == DEMO_MODULE_SIZE, "module.h: DEMO_MODULE_SIZE");
 #endif
+
+/* Where the kernel reaches (and the module runs from) its pages at
+ * physical address `phys`: the identity map on i386 (and hosted), the
+ * image's higher-half map of the first GiB on x86-64 (x86_64/boot.S). */
+static uintptr_t module_va(uint32_t phys)
+{
+#ifdef DEMO_ELF64
+	return (uintptr_t)phys + 0xffffffff80000000ul;
+#else
+	return (uintptr_t)phys;
+#endif
+}
 /* Bounds every section, so no sum of at most MAX_SECTIONS of them (with
  * their page-bounded alignment padding) can overflow 32 bits. */
 #define MODULE_MAX_BYTES (16u << 20)
@@ -56,13 +77,13 @@ struct load_state {
 	const uint8_t *file;
 	size_t size;
 	const char *name;
-	const Elf32_Ehdr *eh;
-	const Elf32_Shdr *sh;
+	const Elf_Ehdr *eh;
+	const Elf_Shdr *sh;
 	const char *shstr;
 	uint32_t shstr_size;
 	enum sec_kind kind[MAX_SECTIONS];
 	uint32_t off[MAX_SECTIONS];   /* in the image or in the per-CPU area */
-	uint32_t addr[MAX_SECTIONS];  /* final address (CPU 0's copy for per-CPU) */
+	uintptr_t addr[MAX_SECTIONS]; /* final address (CPU 0's copy for per-CPU) */
 	char *err;
 	size_t errlen;
 };
@@ -97,60 +118,62 @@ static bool is_percpu_name(const char *n)
 
 static int check_headers(struct load_state *s)
 {
-	const Elf32_Ehdr *eh = s->eh;
-	if ((uintptr_t)s->file % 4)
-		return fail(s, -1, "the file is not 4-byte aligned in memory");
+	const Elf_Ehdr *eh = s->eh;
+	if ((uintptr_t)s->file % ELF_STRUCT_ALIGN)
+		return fail(s, -1, "the file is not %u-byte aligned in memory", ELF_STRUCT_ALIGN);
 	if (s->size < sizeof(*eh) || memcmp(eh->e_ident, "\177ELF", 4))
 		return fail(s, -1, "not an ELF file");
-	if (eh->e_ident[4] != 1 || eh->e_ident[5] != 1)
-		return fail(s, -1, "not a 32-bit little-endian ELF object");
+	if (eh->e_ident[4] != ELF_CLASS_BYTE || eh->e_ident[5] != 1)
+		return fail(s, -1, "not a " ELF_CLASS_NAME " little-endian ELF object");
 	if (eh->e_type != ET_REL)
 		return fail(s, -1, "ELF type %u is not a relocatable object (ET_REL): link modules with `ld -r`",
 			    eh->e_type);
-	if (eh->e_machine != EM_386)
-		return fail(s, -1, "ELF machine %u is not i386", eh->e_machine);
-	if (eh->e_shentsize != sizeof(Elf32_Shdr) || eh->e_shnum == 0 || eh->e_shnum > MAX_SECTIONS)
+	if (eh->e_machine != ELF_MACHINE)
+		return fail(s, -1, "ELF machine %u is not " ELF_MACHINE_NAME, eh->e_machine);
+	if (eh->e_shentsize != sizeof(Elf_Shdr) || eh->e_shnum == 0 || eh->e_shnum > MAX_SECTIONS)
 		return fail(s, -1, "section header table: %u entries of %u bytes (at most %u of %zu)",
-			    eh->e_shnum, eh->e_shentsize, MAX_SECTIONS, sizeof(Elf32_Shdr));
-	if (eh->e_shoff > s->size || (size_t)eh->e_shnum * sizeof(Elf32_Shdr) > s->size - eh->e_shoff)
+			    eh->e_shnum, eh->e_shentsize, MAX_SECTIONS, sizeof(Elf_Shdr));
+	if (eh->e_shoff > s->size || (size_t)eh->e_shnum * sizeof(Elf_Shdr) > s->size - eh->e_shoff)
 		return fail(s, -1, "section header table extends past the end of the file");
-	if (eh->e_shoff % 4)
+	if (eh->e_shoff % ELF_STRUCT_ALIGN)
 		return fail(s, -1, "section header table misaligned");
-	s->sh = (const Elf32_Shdr *)(s->file + eh->e_shoff);
+	s->sh = (const Elf_Shdr *)(s->file + eh->e_shoff);
 	for (unsigned i = 1; i < eh->e_shnum; i++) {
-		const Elf32_Shdr *h = &s->sh[i];
+		const Elf_Shdr *h = &s->sh[i];
 		if (h->sh_type != SHT_NOBITS &&
 		    (h->sh_offset > s->size || h->sh_size > s->size - h->sh_offset))
 			return fail(s, -1, "section %u extends past the end of the file", i);
 		if ((h->sh_flags & SHF_ALLOC) &&
 		    (h->sh_addralign > PAGE_SIZE || (h->sh_addralign & (h->sh_addralign - 1))))
-			return fail(s, -1, "section %u is aligned to %u bytes (not a power of two up to a page)",
-				    i, h->sh_addralign);
+			return fail(s, -1, "section %u is aligned to %lu bytes (not a power of two up to a page)",
+				    i, (unsigned long)h->sh_addralign);
 	}
 	if (eh->e_shstrndx == 0 || eh->e_shstrndx >= eh->e_shnum ||
 	    s->sh[eh->e_shstrndx].sh_type != SHT_STRTAB)
 		return fail(s, -1, "no section name table");
 	s->shstr = (const char *)s->file + s->sh[eh->e_shstrndx].sh_offset;
-	s->shstr_size = s->sh[eh->e_shstrndx].sh_size;
+	s->shstr_size = (uint32_t)s->sh[eh->e_shstrndx].sh_size; /* < the file's size */
 	if (!s->shstr_size || s->shstr[s->shstr_size - 1])
 		return fail(s, -1, "section name table is not NUL-terminated");
-	/* What is read through Elf32_* pointers must be aligned for them
-	 * (the file itself was checked above). */
+	/* What is read through Elf_* pointers must be aligned for them (the
+	 * file itself was checked above); notes are 4-byte words in both
+	 * classes. */
 	for (unsigned i = 1; i < eh->e_shnum; i++) {
-		const Elf32_Shdr *h = &s->sh[i];
-		if ((h->sh_type == SHT_SYMTAB || h->sh_type == SHT_REL || h->sh_type == SHT_NOTE) &&
-		    h->sh_offset % 4)
-			return fail(s, -1, "section %s: file offset 0x%x is not 4-byte aligned",
-				    sec_name(s, i), h->sh_offset);
+		const Elf_Shdr *h = &s->sh[i];
+		unsigned need = h->sh_type == SHT_NOTE ? 4u : ELF_STRUCT_ALIGN;
+		if ((h->sh_type == SHT_SYMTAB || h->sh_type == ELF_REL_TYPE || h->sh_type == SHT_NOTE) &&
+		    h->sh_offset % need)
+			return fail(s, -1, "section %s: file offset 0x%lx is not %u-byte aligned",
+				    sec_name(s, i), (unsigned long)h->sh_offset, need);
 	}
 	/* Sizes, now that sections have names: the zero-initialised per-CPU
 	 * part is the runtime's to judge (see PERCPU_AREA_MAX). */
 	for (unsigned i = 1; i < eh->e_shnum; i++) {
-		const Elf32_Shdr *h = &s->sh[i];
+		const Elf_Shdr *h = &s->sh[i];
 		if ((h->sh_flags & SHF_ALLOC) && h->sh_size > MODULE_MAX_BYTES &&
 		    !(h->sh_type == SHT_NOBITS && is_percpu_name(sec_name(s, i))))
-			return fail(s, -1, "section %u is %u bytes (a module may have at most %u)", i,
-				    h->sh_size, MODULE_MAX_BYTES);
+			return fail(s, -1, "section %u is %lu bytes (a module may have at most %u)", i,
+				    (unsigned long)h->sh_size, MODULE_MAX_BYTES);
 	}
 	return 0;
 }
@@ -163,7 +186,7 @@ static int check_stride(struct load_state *s, int *shift_out)
 	int shift = -1, other = -1;
 	const char *where = "";
 	for (unsigned i = 1; i < s->eh->e_shnum; i++) {
-		const Elf32_Shdr *h = &s->sh[i];
+		const Elf_Shdr *h = &s->sh[i];
 		if (h->sh_type != SHT_NOTE)
 			continue;
 		const uint8_t *p = s->file + h->sh_offset, *end = p + h->sh_size;
@@ -220,7 +243,7 @@ static uint32_t kind_bytes(const struct load_state *s, enum sec_kind kind)
 	uint32_t n = 0;
 	for (unsigned i = 1; i < s->eh->e_shnum; i++)
 		if (s->kind[i] == kind)
-			n += s->sh[i].sh_size; /* the layout bounded the sum (< 2^31) */
+			n += (uint32_t)s->sh[i].sh_size; /* the layout bounded the sum (< 2^31) */
 	return n;
 }
 
@@ -240,7 +263,7 @@ static int check_record(struct load_state *s, unsigned flags)
 					    PERCPU_RECORD_SECTION);
 			rec = i;
 		} else if (!strcmp(n, PERCPU_NOTE_SECTION) && s->sh[i].sh_type == SHT_NOTE) {
-			note_bytes += s->sh[i].sh_size; /* file bytes: <= 16 MiB in all */
+			note_bytes += (uint32_t)s->sh[i].sh_size; /* file bytes: <= 16 MiB in all */
 		}
 	}
 	if (!rec) {
@@ -249,11 +272,11 @@ static int check_record(struct load_state *s, unsigned flags)
 		return fail(s, -1, "no %s record: not linked with ldscripts/module.lds, so the stride "
 			    "it was built for and its per-CPU sections cannot be checked", PERCPU_RECORD_SECTION);
 	}
-	const Elf32_Shdr *h = &s->sh[rec];
+	const Elf_Shdr *h = &s->sh[rec];
 	uint32_t w[PERCPU_RECORD_WORDS];
 	if (h->sh_type != SHT_PROGBITS || h->sh_size != sizeof(w))
-		return fail(s, -1, "%s: a record of %u bytes (type %u), version %u has %zu", PERCPU_RECORD_SECTION,
-			    h->sh_size, h->sh_type, PERCPU_RECORD_VERSION, sizeof(w));
+		return fail(s, -1, "%s: a record of %lu bytes (type %u), version %u has %zu", PERCPU_RECORD_SECTION,
+			    (unsigned long)h->sh_size, h->sh_type, PERCPU_RECORD_VERSION, sizeof(w));
 	memcpy(w, s->file + h->sh_offset, sizeof(w));
 	if (w[PERCPU_RECORD_MAGIC_WORD] != PERCPU_RECORD_MAGIC ||
 	    w[PERCPU_RECORD_VERSION_WORD] != PERCPU_RECORD_VERSION)
@@ -307,8 +330,8 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 	unsigned nsec = s->eh->e_shnum, symtab = 0;
 	uint32_t image_size = 0, pc_size = 0, pc_align = 1;
 	for (unsigned i = 1; i < nsec; i++) {
-		const Elf32_Shdr *h = &s->sh[i];
-		uint32_t al = h->sh_addralign ? h->sh_addralign : 1;
+		const Elf_Shdr *h = &s->sh[i];
+		uint32_t al = h->sh_addralign ? (uint32_t)h->sh_addralign : 1; /* <= a page */
 		if (h->sh_type == SHT_SYMTAB) {
 			if (symtab)
 				return fail(s, -1, "more than one symbol table");
@@ -316,22 +339,23 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 		}
 		if (!(h->sh_flags & SHF_ALLOC) || h->sh_type == SHT_GROUP)
 			continue;
-		if (h->sh_type == SHT_RELA)
-			return fail(s, -1, "%s: RELA relocations are not used on i386", sec_name(s, i));
+		if (h->sh_type == ELF_OTHER_REL_TYPE)
+			return fail(s, -1, "%s: " ELF_OTHER_REL_NAME " relocations are not used on "
+				    ELF_MACHINE_NAME, sec_name(s, i));
 		if (is_percpu_name(sec_name(s, i))) {
 			if (h->sh_type != SHT_PROGBITS)
 				continue; /* zero part: second pass */
 			s->kind[i] = SEC_PERCPU_INIT;
 			pc_size = ALIGN_UP(pc_size, al);
 			s->off[i] = pc_size;
-			pc_size += h->sh_size;
+			pc_size += (uint32_t)h->sh_size; /* each <= MODULE_MAX_BYTES */
 			if (al > pc_align)
 				pc_align = al;
 		} else if (h->sh_type != SHT_NOTE) {
 			s->kind[i] = SEC_IMAGE;
 			image_size = ALIGN_UP(image_size, al);
 			s->off[i] = image_size;
-			image_size += h->sh_size;
+			image_size += (uint32_t)h->sh_size;
 		}
 	}
 	if (image_size > MODULE_MAX_BYTES || pc_size > MODULE_MAX_BYTES)
@@ -339,8 +363,8 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 			    image_size > pc_size ? image_size : pc_size, MODULE_MAX_BYTES);
 	uint32_t pc_init = pc_size;
 	for (unsigned i = 1; i < nsec; i++) {
-		const Elf32_Shdr *h = &s->sh[i];
-		uint32_t al = h->sh_addralign ? h->sh_addralign : 1;
+		const Elf_Shdr *h = &s->sh[i];
+		uint32_t al = h->sh_addralign ? (uint32_t)h->sh_addralign : 1;
 		if ((h->sh_flags & SHF_ALLOC) && h->sh_type != SHT_PROGBITS && h->sh_type != SHT_GROUP &&
 		    is_percpu_name(sec_name(s, i))) {
 			s->kind[i] = SEC_PERCPU_ZERO;
@@ -349,7 +373,7 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 				return fail(s, -1, "per-CPU sections of more than %u bytes (%s)",
 					    PERCPU_AREA_MAX, sec_name(s, i));
 			s->off[i] = pc_size;
-			pc_size += h->sh_size;
+			pc_size += (uint32_t)h->sh_size; /* checked just above */
 			if (al > pc_align)
 				pc_align = al;
 		}
@@ -358,14 +382,14 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 		return rc;
 	if (!symtab)
 		return fail(s, -1, "no symbol table (.symtab)");
-	const Elf32_Shdr *symh = &s->sh[symtab];
-	if (symh->sh_entsize != sizeof(Elf32_Sym) || symh->sh_link >= nsec ||
+	const Elf_Shdr *symh = &s->sh[symtab];
+	if (symh->sh_entsize != sizeof(Elf_Sym) || symh->sh_link >= nsec ||
 	    s->sh[symh->sh_link].sh_type != SHT_STRTAB)
 		return fail(s, -1, "malformed symbol table");
-	const Elf32_Sym *syms = (const Elf32_Sym *)(s->file + symh->sh_offset);
-	uint32_t nsyms = symh->sh_size / sizeof(Elf32_Sym);
+	const Elf_Sym *syms = (const Elf_Sym *)(s->file + symh->sh_offset);
+	uint32_t nsyms = (uint32_t)(symh->sh_size / sizeof(Elf_Sym));
 	const char *strtab = (const char *)s->file + s->sh[symh->sh_link].sh_offset;
-	uint32_t strtab_size = s->sh[symh->sh_link].sh_size;
+	uint32_t strtab_size = (uint32_t)s->sh[symh->sh_link].sh_size; /* < the file's size */
 	if (!strtab_size || strtab[strtab_size - 1])
 		return fail(s, -1, "symbol string table is not NUL-terminated");
 
@@ -376,12 +400,13 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 	uint32_t image = pmem_alloc_pages(pages);
 	if (!image)
 		return fail(s, PCPU_ERR_NOMEM, "no memory for the module's %zu pages", pages);
-	uint8_t *img = (uint8_t *)(uintptr_t)image;
+	uintptr_t image_va = module_va(image);
+	uint8_t *img = (uint8_t *)image_va;
 	uint8_t *tmpl = img + tmpl_off;
 	for (unsigned i = 1; i < nsec; i++) {
-		const Elf32_Shdr *h = &s->sh[i];
+		const Elf_Shdr *h = &s->sh[i];
 		if (s->kind[i] == SEC_IMAGE) {
-			s->addr[i] = image + s->off[i];
+			s->addr[i] = image_va + s->off[i];
 			if (h->sh_type != SHT_NOBITS)
 				memcpy(img + s->off[i], s->file + h->sh_offset, h->sh_size);
 		} else if (s->kind[i] == SEC_PERCPU_INIT) {
@@ -407,19 +432,20 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 		}
 		for (unsigned i = 1; i < nsec; i++)
 			if (s->kind[i] == SEC_PERCPU_INIT || s->kind[i] == SEC_PERCPU_ZERO)
-				s->addr[i] = (uint32_t)pc_addr + s->off[i];
+				s->addr[i] = pc_addr + s->off[i];
 	}
 
 	/* Resolve the symbols, then apply every relocation. */
 	rc = 0;
 	for (unsigned i = 1; i < nsec && !rc; i++) {
-		const Elf32_Shdr *h = &s->sh[i];
-		if (h->sh_type != SHT_REL)
+		const Elf_Shdr *h = &s->sh[i];
+		if (h->sh_type != ELF_REL_TYPE)
 			continue;
 		if (h->sh_info >= nsec || h->sh_link != symtab)
 			rc = fail(s, -1, "%s: bad target or symbol table", sec_name(s, i));
-		else if (h->sh_entsize != sizeof(Elf32_Rel))
-			rc = fail(s, -1, "%s: entries of %u bytes", sec_name(s, i), h->sh_entsize);
+		else if (h->sh_entsize != sizeof(Elf_Rel))
+			rc = fail(s, -1, "%s: entries of %lu bytes", sec_name(s, i),
+				  (unsigned long)h->sh_entsize);
 		if (rc)
 			break;
 		unsigned t = h->sh_info;
@@ -429,14 +455,16 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 			rc = fail(s, -1, "%s: relocations in a zero-filled section", sec_name(s, i));
 			break;
 		}
-		const Elf32_Rel *rel = (const Elf32_Rel *)(s->file + h->sh_offset);
-		for (uint32_t r = 0; r < h->sh_size / sizeof(Elf32_Rel) && !rc; r++) {
-			uint32_t type = ELF32_R_TYPE(rel[r].r_info), si = ELF32_R_SYM(rel[r].r_info);
-			if (type == R_386_NONE)
+		const Elf_Rel *rel = (const Elf_Rel *)(s->file + h->sh_offset);
+		for (uint32_t r = 0; r < h->sh_size / sizeof(Elf_Rel) && !rc; r++) {
+			uint32_t type = ELF_R_TYPE(rel[r].r_info), si = ELF_R_SYM(rel[r].r_info);
+			int width = loader_reloc_size(type);
+			if (width == 0)
 				continue;
-			if (rel[r].r_offset > s->sh[t].sh_size || s->sh[t].sh_size - rel[r].r_offset < 4) {
-				rc = fail(s, -1, "%s: relocation %u at 0x%x is outside %s", sec_name(s, i), r,
-					  rel[r].r_offset, sec_name(s, t));
+			if (width > 0 && (rel[r].r_offset > s->sh[t].sh_size ||
+					  s->sh[t].sh_size - rel[r].r_offset < (unsigned)width)) {
+				rc = fail(s, -1, "%s: relocation %u at 0x%lx is outside %s", sec_name(s, i), r,
+					  (unsigned long)rel[r].r_offset, sec_name(s, t));
 				break;
 			}
 			if (si >= nsyms) {
@@ -444,11 +472,11 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 					  si, nsyms);
 				break;
 			}
-			const Elf32_Sym *sym = &syms[si];
+			const Elf_Sym *sym = &syms[si];
 			const char *sname = sym->st_name < strtab_size ? strtab + sym->st_name : "?";
 			if (ELF32_ST_TYPE(sym->st_info) == STT_SECTION && sym->st_shndx < nsec)
 				sname = sec_name(s, sym->st_shndx); /* (which has no name of its own) */
-			uint32_t S;
+			uintptr_t S;
 			bool percpu_sym = false;
 			if (sym->st_shndx == SHN_UNDEF) {
 				if (!ksym_lookup(sname, &S, &percpu_sym)) {
@@ -462,7 +490,7 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 				}
 				m->kernel_syms++;
 			} else if (sym->st_shndx == SHN_ABS) {
-				S = sym->st_value;
+				S = (uintptr_t)sym->st_value;
 			} else if (sym->st_shndx == SHN_COMMON) {
 				rc = fail(s, -1, "common symbol '%s': build modules with -fno-common", sname);
 				break;
@@ -477,10 +505,10 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 				 * outside the module. */
 				unsigned in = sym->st_shndx;
 				if (sym->st_value > s->sh[in].sh_size ||
-				    sym->st_value > UINT32_MAX - s->addr[in]) {
-					rc = fail(s, -1, "symbol '%s' at 0x%x lies outside its section %s "
-						  "(%u bytes)", sname, sym->st_value, sec_name(s, in),
-						  s->sh[in].sh_size);
+				    sym->st_value > UINTPTR_MAX - s->addr[in]) {
+					rc = fail(s, -1, "symbol '%s' at 0x%lx lies outside its section %s "
+						  "(%lu bytes)", sname, (unsigned long)sym->st_value,
+						  sec_name(s, in), (unsigned long)s->sh[in].sh_size);
 					break;
 				}
 				S = s->addr[in] + sym->st_value;
@@ -488,24 +516,19 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 			}
 			uint8_t *where = s->kind[t] == SEC_IMAGE ? img + s->off[t] + rel[r].r_offset
 								 : tmpl + s->off[t] + rel[r].r_offset;
-			uint32_t P = s->kind[t] == SEC_IMAGE ? image + s->off[t] + rel[r].r_offset : 0;
-			uint32_t A;
-			memcpy(&A, where, 4);
-			if (type == R_386_32) {
-				A += S;
-			} else if (type == R_386_PC32) {
-				if (s->kind[t] != SEC_IMAGE) {
-					rc = fail(s, -1, "%s: PC-relative relocation in per-CPU data", sec_name(s, i));
-					break;
-				}
-				A += S - P;
-			} else {
-				rc = fail(s, -1, "%s: relocation type %u against '%s' is not supported "
-					  "(only R_386_32 and R_386_PC32; build with -fno-pic)",
-					  sec_name(s, i), type, sname);
+			uintptr_t P = s->kind[t] == SEC_IMAGE ? image_va + s->off[t] + rel[r].r_offset : 0;
+			if (width < 0) {
+				rc = fail(s, -1, "%s: relocation type %u against '%s' is not supported (%s)",
+					  sec_name(s, i), type, sname, loader_reloc_supported);
 				break;
 			}
-			memcpy(where, &A, 4);
+			const char *why = loader_reloc_apply(type, where, S, ELF_R_ADDEND(&rel[r]), P,
+							     s->kind[t] == SEC_IMAGE);
+			if (why) {
+				rc = fail(s, -1, "%s: relocation %u against '%s': %s", sec_name(s, i), r,
+					  sname, why);
+				break;
+			}
 			m->relocs++;
 			if (percpu_sym)
 				m->percpu_relocs++;
@@ -514,7 +537,7 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 
 	const struct demo_module *desc = NULL;
 	for (uint32_t i = 1; i < nsyms && !rc; i++) {
-		const Elf32_Sym *sym = &syms[i];
+		const Elf_Sym *sym = &syms[i];
 		if (sym->st_name < strtab_size && !strcmp(strtab + sym->st_name, "demo_module") &&
 		    ELF32_ST_BIND(sym->st_info) == STB_GLOBAL && sym->st_shndx != SHN_UNDEF &&
 		    sym->st_shndx < nsec && s->kind[sym->st_shndx] == SEC_IMAGE &&
@@ -540,6 +563,7 @@ int module_load(struct pcpu_runtime *rt, const void *file, size_t size, const ch
 				memcpy((void *)(pc_addr + ((uintptr_t)cpu << PERCPU_SHIFT)), tmpl, pc_init);
 	}
 	m->image = image;
+	m->image_va = image_va;
 	m->image_pages = pages;
 	m->percpu_addr = pc_addr;
 	m->percpu_init = pc_init;

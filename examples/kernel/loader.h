@@ -11,7 +11,8 @@ struct pcpu_runtime;
 
 struct loaded_module {
 	char name[48];
-	uint32_t image;          /* physical = virtual address of the module's pages */
+	uint32_t image;          /* physical address of the module's pages */
+	uintptr_t image_va;      /* where they are reached and run (i386: = image) */
 	size_t image_pages;
 	uintptr_t percpu_addr;   /* CPU 0's copy of the module's per-CPU area (0: none) */
 	size_t percpu_init;      /* bytes copied from the template (.data.percpu) */

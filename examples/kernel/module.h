@@ -23,9 +23,14 @@ struct demo_module {
 	/* Before unloading. */
 	void (*exit)(void);
 };
-/* Its size in a module (five i386 pointers), which the loader checks the
- * module's `demo_module` symbol has room for (also when it runs hosted). */
+/* Its size in a module (five pointers: i386's, or x86-64's for the x86-64
+ * demo, DEMO_ELF64), which the loader checks the module's `demo_module`
+ * symbol has room for (also when it runs hosted). */
+#ifdef DEMO_ELF64
+#define DEMO_MODULE_SIZE 40u
+#else
 #define DEMO_MODULE_SIZE 20u
+#endif
 
 /* Kernel services a module may use (exported by ksyms.c). */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -16,13 +16,16 @@
 #define PTE_PS  0x080ull
 #define PTE_NX  (1ull << 63)
 
-#ifdef DEMO_PAE
+#if defined(__x86_64__)
+#define PAGING_MODE_NAME "4-level"
+#elif defined(DEMO_PAE)
 #define PAGING_MODE_NAME "PAE"
 #else
 #define PAGING_MODE_NAME "2-level"
 #endif
 
-/* Build the identity map and turn paging on (boot CPU). */
+/* Build the identity map and turn paging on (boot CPU).  On x86-64 paging
+ * is on from boot.S; this marks the APIC pages uncached. */
 void paging_init(uint32_t ram_top);
 /* What an AP loads before it sets CR0.PG (the trampoline does that). */
 uint32_t paging_cr3(void);

@@ -20,10 +20,9 @@
 #include "io.h"
 #include "kernel.h"
 #include "paging.h"
+#include "percpu_hooks.h"
 #include "percpu_setup.h"
 #include "pmem.h"
-#include "smp.h"
-#include "spinlock.h"
 
 #define BOOTMEM_PAGES 8
 #define MAX_AREAS 256
@@ -34,53 +33,11 @@ static struct pcpu_i386_mmu mmu;
 static struct pcpu_i386_bootmem bootmem;
 static struct pcpu_i386_backend backend;
 static struct pcpu_arch_ops ops;
-static void (*backend_flush)(void *ctx, uintptr_t va, size_t len);
-static int (*backend_unmap)(void *ctx, uintptr_t va, uint64_t *phys);
-static unsigned unmaps_since_shootdown;
-static struct spinlock rt_lock = SPINLOCK_INIT;
-static size_t data_pages;
-static unsigned long shootdowns;
 
 static void *identity(void *ctx, uint64_t phys)
 {
 	(void)ctx;
 	return (void *)(uintptr_t)phys;
-}
-
-static int pt_alloc(void *ctx, uint64_t *phys)
-{
-	(void)ctx;
-	uint32_t p = pmem_alloc_page();
-	if (!p)
-		return PCPU_ERR_NOMEM;
-	*phys = p;
-	return 0;
-}
-
-static void pt_free(void *ctx, uint64_t phys)
-{
-	(void)ctx;
-	pmem_free_page((uint32_t)phys);
-}
-
-static int data_alloc(void *ctx, unsigned cpu, uint64_t *phys)
-{
-	(void)ctx;
-	(void)cpu; /* one memory node: every CPU's pages are local */
-	uint32_t p = pmem_alloc_page();
-	if (!p)
-		return PCPU_ERR_NOMEM;
-	*phys = p;
-	data_pages++;
-	return 0;
-}
-
-static void data_free(void *ctx, unsigned cpu, uint64_t phys)
-{
-	(void)ctx;
-	(void)cpu;
-	pmem_free_page((uint32_t)phys);
-	data_pages--;
 }
 
 static void local_invlpg(void *ctx, uint32_t va)
@@ -89,54 +46,11 @@ static void local_invlpg(void *ctx, uint32_t va)
 	invlpg(va);
 }
 
-static void local_flush_all(void *ctx)
-{
-	(void)ctx;
-	write_cr3(read_cr3());
-}
-
-static int unmap_counted(void *ctx, uintptr_t va, uint64_t *phys)
-{
-	int rc = backend_unmap(ctx, va, phys);
-
-	if (rc == 0)
-		unmaps_since_shootdown++;
-	return rc;
-}
-
-/* The backend flushes this CPU page by page.  Any other CPU may hold the
- * same translations (per_cpu() reads every CPU's copy), so the others get
- * a shootdown IPI, on which they flush their whole TLB.  The runtime
- * unmaps a batch of pages (up to PCPU_UNMAP_BATCH, on every CPU slot),
- * then calls this once per CPU slot before freeing them, so one shootdown
- * covers every unmap before it: later calls with no unmap in between send
- * none. */
-static void flush_tlb_everywhere(void *ctx, uintptr_t va, size_t len)
-{
-	backend_flush(ctx, va, len);
-	if (smp_online_count() > 1 && unmaps_since_shootdown) {
-		unmaps_since_shootdown = 0;
-		shootdowns++;
-		smp_tlb_shootdown();
-	}
-}
-
-static void rt_lock_fn(void *ctx)
-{
-	(void)ctx;
-	spin_lock(&rt_lock);
-}
-
-static void rt_unlock_fn(void *ctx)
-{
-	(void)ctx;
-	spin_unlock(&rt_lock);
-}
-
 void percpu_boot(void)
 {
 	int rc;
-	struct pcpu_i386_pt_alloc boot_alloc, normal_alloc = { NULL, pt_alloc, pt_free };
+	struct pcpu_i386_pt_alloc boot_alloc,
+		normal_alloc = { NULL, percpu_hook_pt_alloc, percpu_hook_pt_free };
 
 	uint32_t bm = pmem_alloc_pages(BOOTMEM_PAGES);
 	if (!bm || pcpu_i386_bootmem_init(&bootmem, bm, bm + BOOTMEM_PAGES * PAGE_SIZE))
@@ -154,19 +68,16 @@ void percpu_boot(void)
 
 	backend.mmu = &mmu;
 	backend.ctx = NULL;
-	backend.page_alloc = data_alloc;
-	backend.page_free = data_free;
+	backend.page_alloc = percpu_hook_data_alloc;
+	backend.page_free = percpu_hook_data_free;
 	backend.invlpg = local_invlpg;
-	backend.flush_all = local_flush_all;
-	backend.lock = rt_lock_fn;
-	backend.unlock = rt_unlock_fn;
+	backend.flush_all = percpu_hook_flush_all;
+	backend.lock = percpu_hook_lock;
+	backend.unlock = percpu_hook_unlock;
 	rc = pcpu_i386_backend_ops(&backend, &ops);
 	if (rc)
 		panic("percpu: pcpu_i386_backend_ops: %s", pcpu_strerror(rc));
-	backend_flush = ops.flush_tlb;
-	ops.flush_tlb = flush_tlb_everywhere;
-	backend_unmap = ops.unmap_page;
-	ops.unmap_page = unmap_counted;
+	percpu_hooks_add_shootdown(&ops);
 
 	size_t meta_size = pcpu_runtime_meta_size(PERCPU_SHIFT, PERCPU_NR_CPUS, MAX_AREAS);
 	uint32_t meta = pmem_alloc_pages(ALIGN_UP(meta_size, PAGE_SIZE) / PAGE_SIZE);
@@ -228,6 +139,4 @@ void percpu_pt_pages(size_t *boot, size_t *normal)
 	*normal = mmu.pt_pages_normal;
 }
 
-size_t percpu_data_pages(void) { return data_pages; }
 const struct pcpu_i386_mmu *percpu_mmu(void) { return &mmu; }
-unsigned long percpu_shootdowns(void) { return shootdowns; }

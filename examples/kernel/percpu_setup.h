@@ -9,6 +9,7 @@
 
 struct pcpu_runtime;
 struct pcpu_i386_mmu;
+struct pcpu_x86_64_mmu;
 
 extern struct pcpu_runtime *demo_rt;
 
@@ -25,7 +26,11 @@ int percpu_prepare_cpu(unsigned cpu);
 void percpu_pt_pages(size_t *boot, size_t *normal);
 /* Data pages the runtime holds (allocated and not given back). */
 size_t percpu_data_pages(void);
+#ifdef __x86_64__
+const struct pcpu_x86_64_mmu *percpu_mmu(void); /* x86_64/percpu_setup.c */
+#else
 const struct pcpu_i386_mmu *percpu_mmu(void);
+#endif
 /* How many TLB shootdowns were sent. */
 unsigned long percpu_shootdowns(void);
 

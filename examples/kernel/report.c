@@ -14,7 +14,7 @@ void window_census(struct window_census *c)
 {
 	memset(c, 0, sizeof(*c));
 	for (unsigned cpu = 0; cpu < PERCPU_NR_CPUS; cpu++) {
-		unsigned n = paging_count_mapped(PERCPU_BASE + ((uintptr_t)cpu << PERCPU_SHIFT),
+		unsigned n = paging_count_mapped(DEMO_PERCPU_BASE + ((uintptr_t)cpu << PERCPU_SHIFT),
 						 (uint32_t)PERCPU_STRIDE);
 		if (cpu < ARRAY_SIZE(c->per_cpu))
 			c->per_cpu[cpu] = n;

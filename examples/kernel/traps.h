@@ -6,11 +6,23 @@
 
 #include <stdint.h>
 
+#ifdef __x86_64__
+/* x86_64/boot.S's trap_common: the general registers, then the stub's
+ * vector and error code, then what the CPU pushes in long mode (always
+ * SS:RSP as well). */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rdi, rsi, rbp, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+#else
 struct trap_frame {
 	uint32_t edi, esi, ebp, esp_pusha, ebx, edx, ecx, eax; /* pushal */
 	uint32_t vector, error;
 	uint32_t eip, cs, eflags; /* pushed by the CPU (no privilege change) */
 };
+#endif
 
 #define VEC_PAGE_FAULT 14
 #define VEC_USER_RETURN 129
@@ -24,12 +36,21 @@ void idt_load(void);
 /* The last fault a probe recovered from, one record per CPU: the probes
  * run on every CPU at once (demo_modules.c faults on all of them), and a
  * CPU must read back its own fault, not another's. */
+#ifdef __x86_64__
+struct fault_record {
+	uint64_t addr;  /* CR2 */
+	uint32_t error; /* page-fault error code */
+	uint64_t rip;
+	unsigned count;
+};
+#else
 struct fault_record {
 	uint32_t addr;  /* CR2 */
 	uint32_t error; /* page-fault error code */
 	uint32_t eip;
 	unsigned count;
 };
+#endif
 /* This CPU's record (before the APs start, CPU 0's). */
 const volatile struct fault_record *last_fault(void);
 

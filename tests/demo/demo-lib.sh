@@ -20,14 +20,15 @@ mkdir -p "$demo_logdir"
 # demo_boot NAME KERNEL SMP [qemu args...]: boot, leave the serial output in
 # $demo_log and qemu's exit status in $demo_status.  DEMO_CPU (default
 # "-cpu qemu32,+nx"; empty for qemu's default CPU) and DEMO_EXIT_DEVICE
-# (default isa-debug-exit at port 0xf4) change the machine.
+# (default isa-debug-exit at port 0xf4) change the machine; DEMO_QEMU
+# (default qemu-system-i386) the emulator.
 demo_boot() {
 	local name=$1 kernel=$2 smp=$3
 	shift 3
 	demo_log="$demo_logdir/$name.log"
 	demo_status=0
 	demo_log_shown=0
-	timeout "${DEMO_TIMEOUT:-60}" "$QEMU_I386" -accel tcg ${DEMO_CPU--cpu qemu32,+nx} -m 128 \
+	timeout "${DEMO_TIMEOUT:-60}" "${DEMO_QEMU:-$QEMU_I386}" -accel tcg ${DEMO_CPU--cpu qemu32,+nx} -m 128 \
 		-display none -serial stdio -no-reboot -monitor none \
 		-device "${DEMO_EXIT_DEVICE:-isa-debug-exit,iobase=0xf4,iosize=0x04}" \
 		-smp "$smp" -kernel "$kernel" "$@" >"$demo_log" 2>&1 </dev/null || demo_status=$?
@@ -82,7 +83,8 @@ expect_no_line() {
 }
 
 # demo_modules_initrd LINKER: the -initrd argument with the sample modules
-# linked by LINKER (bfd|lld); the two that must be refused say so.
+# linked by LINKER (bfd|lld, or x86_64-bfd|x86_64-lld for the x86-64 ones); the
+# three that must be refused say so.
 demo_modules_initrd() {
 	local d="$top_builddir/examples/modules/$1"
 	echo "$d/counter_mod.o,$d/zero_mod.o,$d/noplugin_mod.o,$d/big_mod.o expect=refuse,$d/stride_mod.o expect=refuse,$d/undef_mod.o expect=refuse"
@@ -108,6 +110,38 @@ expect_cpus_started() {
 	if [ "$left_out" -ne $((found - started)) ]; then
 		echo "FAIL: $name: $left_out CPUs reported not started, want $((found - started)) (log: $demo_log)"
 		demo_fail=1
+	fi
+}
+
+# demo_expect_modules_report NAME SMP: the sample modules (demo_modules_initrd)
+# loaded, run on SMP CPUs and unloaded, or refused, and hotplug with them;
+# the same lines from the i386 and the x86-64 kernel.
+demo_expect_modules_report() {
+	local name=$1 smp=$2
+	expect_line "$name" "^module counter_mod.o: loaded: .* [1-9][0-9]* relocations \([1-9][0-9]* to per-CPU symbols\)"
+	expect_line "$name" "^CHECK PASS: counter_mod: $smp CPUs counted "
+	expect_line "$name" "^CHECK PASS: zero_mod: $smp CPUs each filled their own copy"
+	local m
+	expect_line "$name" "^module noplugin_mod.o: loaded: .* stride note: none\$"
+	expect_line "$name" "^CHECK PASS: noplugin_mod: built without the plugin, $smp CPUs counted in their own copies"
+	for m in counter_mod zero_mod noplugin_mod; do
+		expect_line "$name" "^CHECK PASS: module $m.o: after unload its pages are unmapped and given back"
+	done
+	expect_line "$name" "^CHECK PASS: module zero_mod.o: after unload every CPU faults on its copy of page offset 0x[0-9a-f]+, and CPU 0 on every CPU's \\(no stale TLB entry\\)"
+	expect_line "$name" "^module big_mod.o: per-CPU data of [0-9]+ bytes .* does not fit: .*\(refused\)\$"
+	expect_line "$name" "^module stride_mod.o: built for per-CPU stride 2\^$demo_other_shift .* this kernel uses 2\^$PERCPU_SHIFT .*\(refused\)\$"
+	expect_line "$name" "^module undef_mod.o: undefined symbol 'demo_not_exported' .*\(refused\)\$"
+	for m in big_mod stride_mod undef_mod; do
+		expect_line "$name" "^CHECK PASS: module $m.o: refused \(.*\) and nothing leaked"
+	done
+	if [ "$smp" -gt 1 ]; then
+		local last=$((smp - 1))
+		expect_line "$name" "^hotplug: CPU $last offline: ok; its slot has 0 pages mapped \\(was [1-9][0-9]*\\)"
+		expect_line "$name" "^CHECK PASS: hotplug: offlining CPU $last unmaps its [1-9][0-9]* pages and gives them back"
+		expect_line "$name" "^CHECK PASS: hotplug: CPU $last online again: [1-9][0-9]* pages mapped, its kernel per-CPU data fresh from the template"
+		expect_line "$name" "^CHECK PASS: counter_mod: every CPU's copy starts from the template"
+		expect_line "$name" "^CHECK PASS: hotplug: counter_mod.o initialised, ran and checked on every CPU after CPU $last came back"
+		expect_line "$name" "^CHECK PASS: hotplug: afterwards the window and the free pages are as before"
 	fi
 }
 
@@ -163,31 +197,7 @@ demo_expect_full_report() {
 	else
 		expect_line "$name" "^security: NX: 2-level paging has no NX bit"
 	fi
-	expect_line "$name" "^module counter_mod.o: loaded: .* [1-9][0-9]* relocations \([1-9][0-9]* to per-CPU symbols\)"
-	expect_line "$name" "^CHECK PASS: counter_mod: $smp CPUs counted "
-	expect_line "$name" "^CHECK PASS: zero_mod: $smp CPUs each filled their own copy"
-	local m
-	expect_line "$name" "^module noplugin_mod.o: loaded: .* stride note: none\$"
-	expect_line "$name" "^CHECK PASS: noplugin_mod: built without the plugin, $smp CPUs counted in their own copies"
-	for m in counter_mod zero_mod noplugin_mod; do
-		expect_line "$name" "^CHECK PASS: module $m.o: after unload its pages are unmapped and given back"
-	done
-	expect_line "$name" "^CHECK PASS: module zero_mod.o: after unload every CPU faults on its copy of page offset 0x[0-9a-f]+, and CPU 0 on every CPU's \\(no stale TLB entry\\)"
-	expect_line "$name" "^module big_mod.o: per-CPU data of [0-9]+ bytes .* does not fit: .*\(refused\)\$"
-	expect_line "$name" "^module stride_mod.o: built for per-CPU stride 2\^$demo_other_shift .* this kernel uses 2\^$PERCPU_SHIFT .*\(refused\)\$"
-	expect_line "$name" "^module undef_mod.o: undefined symbol 'demo_not_exported' .*\(refused\)\$"
-	for m in big_mod stride_mod undef_mod; do
-		expect_line "$name" "^CHECK PASS: module $m.o: refused \(.*\) and nothing leaked"
-	done
-	if [ "$smp" -gt 1 ]; then
-		local last=$((smp - 1))
-		expect_line "$name" "^hotplug: CPU $last offline: ok; its slot has 0 pages mapped \\(was [1-9][0-9]*\\)"
-		expect_line "$name" "^CHECK PASS: hotplug: offlining CPU $last unmaps its [1-9][0-9]* pages and gives them back"
-		expect_line "$name" "^CHECK PASS: hotplug: CPU $last online again: [1-9][0-9]* pages mapped, its kernel per-CPU data fresh from the template"
-		expect_line "$name" "^CHECK PASS: counter_mod: every CPU's copy starts from the template"
-		expect_line "$name" "^CHECK PASS: hotplug: counter_mod.o initialised, ran and checked on every CPU after CPU $last came back"
-		expect_line "$name" "^CHECK PASS: hotplug: afterwards the window and the free pages are as before"
-	fi
+	demo_expect_modules_report "$name" "$smp"
 	expect_line "$name" "^CHECK PASS: at the end the window is as after boot"
 	expect_line "$name" "^summary: $smp CPUs; .* modules: 3 loaded, run and unloaded, 3 refused; [0-9]+ load/unload cycles;"
 	expect_line "$name" "^RESULT: PASS"

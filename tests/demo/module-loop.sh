@@ -1,16 +1,17 @@
 #!/bin/bash
 # The module load/unload loop: 1000 cycles of loading every loadable sample
 # module, running it and unloading it (in alternating orders), on a 2-level
-# GNU ld kernel with 4 CPUs and a PAE ld.lld kernel with 2.  The mapped-page
+# GNU ld kernel with 4 CPUs, a PAE ld.lld kernel with 2 and the x86-64
+# GNU ld kernel with its x86-64 modules and 4 CPUs.  The mapped-page
 # count and the free-page count the kernel reports at the end must be back
 # where they started, and must have gone up while modules were loaded.
 . "$top_srcdir/tests/demo/demo-lib.sh"
 
+# loop_case NAME KERNEL MODULES SMP: MODULES as demo_modules_initrd takes it.
 loop_case() {
-	local paging=$1 linker=$2 smp=$3 cycles=1000
-	local name="loop-$paging-$linker-smp$smp"
-	demo_boot "$name" "$top_builddir/examples/demo-kernel-$paging-$linker.elf" "$smp" \
-		-initrd "$(demo_modules_initrd "$linker")" -append "iters=1000 rounds=10 loops=$cycles"
+	local name=$1 kernel=$2 modules=$3 smp=$4 cycles=1000
+	demo_boot "$name" "$top_builddir/examples/$kernel" "$smp" \
+		-initrd "$(demo_modules_initrd "$modules")" -append "iters=1000 rounds=10 loops=$cycles"
 	expect_status "$name" 33 || return
 	local line
 	line=$(grep -E "^loop: $cycles load/unload cycles of 3 modules; " "$demo_log")
@@ -39,6 +40,9 @@ loop_case() {
 	echo "ok: $name: $cycles cycles, mapped pages $a -> peak $b -> $c, free pages $d -> $e"
 }
 
-loop_case 2level bfd 4
-loop_case pae lld 2
+loop_case loop-2level-bfd-smp4 demo-kernel-2level-bfd.elf bfd 4
+loop_case loop-pae-lld-smp2 demo-kernel-pae-lld.elf lld 2
+# the x86-64 kernel on its own emulator and CPU model (demo-x86_64-lib.sh)
+. "$top_srcdir/tests/demo/demo-x86_64-lib.sh"
+loop_case loop-x86_64-bfd-smp4 demo-kernel-x86_64-bfd.bin x86_64-bfd 4
 exit $demo_fail

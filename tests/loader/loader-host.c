@@ -71,7 +71,7 @@ void pmem_free_pages(uint32_t phys, size_t n)
 		image_pages -= n;
 }
 
-bool ksym_lookup(const char *name, uint32_t *addr, bool *percpu)
+bool ksym_lookup(const char *name, uintptr_t *addr, bool *percpu)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(plain_exports); i++) {
 		if (!strcmp(plain_exports[i], name)) {
@@ -92,9 +92,9 @@ bool ksym_lookup(const char *name, uint32_t *addr, bool *percpu)
 
 uint32_t loader_host_ksym(const char *name)
 {
-	uint32_t a;
+	uintptr_t a;
 	bool percpu;
-	return ksym_lookup(name, &a, &percpu) ? a : 0;
+	return ksym_lookup(name, &a, &percpu) ? (uint32_t)a : 0;
 }
 
 void loader_module_exit(const struct loaded_module *m)
