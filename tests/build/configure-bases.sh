@@ -10,7 +10,10 @@ set -u
 . "$top_builddir/tests/test-env.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail=0
-run() { (cd "$tmp" && "$top_srcdir/configure" -C "$@" 2>&1); }
+# The build's own CPU count and shift, which the window checks depend on
+# (configure's defaults would not match a build configured otherwise).
+run() { (cd "$tmp" && "$top_srcdir/configure" -C --with-nr-cpus="$PERCPU_NR_CPUS" \
+	--with-percpu-shift="$PERCPU_SHIFT" "$@" 2>&1); }
 refused() { # message part, options...
 	local want=$1 out; shift
 	out=$(run "$@") && { echo "FAIL: configure $* succeeded"; fail=1; return; }
