@@ -144,7 +144,7 @@ probe_exec_fixup:
 	movl $1, %eax
 	ret
 
-/* uint32_t usermode_call(uint32_t eip, uint32_t esp, uint32_t arg,
+/* uint32_t usermode_call(uintptr_t eip, uintptr_t esp, uintptr_t arg,
  *                        uint32_t user_cs, uint32_t user_ds)
  * Runs ring-3 code at eip on the stack esp with %eax = arg, interrupts off.
  * It comes back when that code traps to the kernel (int $0x81, or a fault
@@ -159,7 +159,7 @@ usermode_call:
 	xorl %eax, %eax
 	movw %fs, %ax
 	pushl %eax
-	movl %esp, usermode_saved_esp
+	movl %esp, usermode_saved_sp
 	movl 24(%esp), %ecx  /* eip */
 	movl 28(%esp), %edx  /* esp */
 	movl 36(%esp), %esi  /* user code selector */
@@ -176,7 +176,7 @@ usermode_call:
 	movw %di, %gs
 	iret
 usermode_return:
-	movl usermode_saved_esp, %esp
+	movl usermode_saved_sp, %esp
 	movw $0x10, %ax
 	movw %ax, %ds
 	movw %ax, %es

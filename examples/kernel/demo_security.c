@@ -1,16 +1,21 @@
-/* demo_security.c: what the window promises beyond correctness.
+/* demo_security.c: what the window promises beyond correctness, the same
+ * checks and report lines on i386 and x86-64.
  *  - every per-CPU page is present, writable and supervisor-only (U/S
- *    clear), and with PAE not executable (NX), read back from the leaf
- *    page-table entries;
+ *    clear), and where the paging mode has it, not executable (NX), read
+ *    back from the leaf page-table entries (percpu_page_flags(), each
+ *    mode's percpu_setup.c);
+ *  - ring 3 cannot read any CPU's copy (usermode.c; the ring-3 entry is
+ *    each mode's boot.S, gdt.c and traps.c);
  *  - nothing but per-CPU pages is mapped: a write just past a CPU's used
  *    part of its slot faults (the handler reports the address and the demo
  *    goes on), as does a write to an offline CPU's slot;
  *  - the last page of every slot is a guard the runtime never maps: with
  *    the usable part full to its last byte, a one-byte write past it, just
  *    below CPU n+1's copy, faults;
- *  - with PAE, jumping into per-CPU data faults on the instruction fetch. */
+ *  - with NX, jumping into per-CPU data faults on the instruction fetch.
+ * Addresses are printed as unsigned long: 8 hex digits on i386, 16 on
+ * x86-64. */
 #include <percpu-vm/percpu.h>
-#include <percpu-vm/i386_pgtable.h>
 #include <percpu-vm/runtime.h>
 
 #include "demo.h"
@@ -22,30 +27,22 @@
 #include "traps.h"
 #include "usermode.h"
 
-#define PF_PRESENT 0x1u
-#define PF_WRITE 0x2u
-#define PF_USER 0x4u
-#define PF_FETCH 0x10u
-
-extern volatile uint32_t probe_exec_target;
-
 static void check_page_flags(void)
 {
-	const struct pcpu_i386_mmu *mmu = percpu_mmu();
 	unsigned pages = 0, bad_user = 0, bad_rw = 0, bad_nx = 0;
 	bool want_nx = paging_nx_enabled();
 	for (unsigned cpu = 0; cpu < PERCPU_NR_CPUS; cpu++) {
-		uintptr_t slot = PERCPU_BASE + ((uintptr_t)cpu << PERCPU_SHIFT);
-		for (uint32_t off = 0; off < PERCPU_STRIDE; off += PAGE_SIZE) {
-			uint64_t flags;
-			if (pcpu_i386_translate(mmu, (uint32_t)(slot + off), NULL, &flags))
+		uintptr_t slot = DEMO_PERCPU_BASE + ((uintptr_t)cpu << PERCPU_SHIFT);
+		for (uintptr_t off = 0; off < PERCPU_STRIDE; off += PAGE_SIZE) {
+			struct demo_page_flags f;
+			if (!percpu_page_flags(slot + off, &f))
 				continue;
 			pages++;
-			if (flags & PCPU_I386_PTE_US)
+			if (f.user)
 				bad_user++;
-			if (!(flags & PCPU_I386_PTE_RW))
+			if (!f.writable)
 				bad_rw++;
-			if (want_nx && !(flags & PCPU_I386_PTE_NX))
+			if (want_nx && !f.nx)
 				bad_nx++;
 		}
 	}
@@ -56,8 +53,8 @@ static void check_page_flags(void)
 		check(bad_nx == 0, "security: all %u per-CPU pages are non-executable (NX set)", pages);
 	else
 		kprintf("security: NX: %s\n",
-			PAGING_MODE_NAME[0] == 'P' ? "this CPU has no NX bit"
-						   : "2-level paging has no NX bit; not checked");
+			PAGING_MODE_NAME[0] == '2' ? "2-level paging has no NX bit; not checked"
+						   : "this CPU has no NX bit");
 }
 
 static void check_guards(void)
@@ -66,7 +63,7 @@ static void check_guards(void)
 	for (unsigned cpu = 0; cpu < PERCPU_NR_CPUS; cpu++) {
 		if (!smp_cpu_online(cpu))
 			continue;
-		uintptr_t slot = PERCPU_BASE + ((uintptr_t)cpu << PERCPU_SHIFT);
+		uintptr_t slot = DEMO_PERCPU_BASE + ((uintptr_t)cpu << PERCPU_SHIFT);
 		uintptr_t past = slot + used_end;
 		uint32_t last;
 		int read_ok = probe_read32((const volatile uint32_t *)(past - 4), &last) == 0;
@@ -74,20 +71,20 @@ static void check_guards(void)
 		int faulted = probe_write32((volatile uint32_t *)past, 0xBADC0DEu);
 		bool ok = read_ok && faulted && last_fault()->count == faults + 1 && last_fault()->addr == past &&
 			  (last_fault()->error & (PF_PRESENT | PF_WRITE)) == PF_WRITE;
-		kprintf("guard: CPU %u: used part ends at 0x%08x; write at 0x%08x -> %s at 0x%08x "
+		kprintf("guard: CPU %u: used part ends at 0x%08lx; write at 0x%08lx -> %s at 0x%08lx "
 			"(error 0x%x), demo goes on\n",
-			cpu, (uint32_t)past, (uint32_t)past, faulted ? "page fault" : "NO FAULT",
-			last_fault()->addr, last_fault()->error);
-		check(ok, "guard: a write just past CPU %u's used area (0x%08x) faults and is reported",
-		      cpu, (uint32_t)past);
+			cpu, (unsigned long)past, (unsigned long)past, faulted ? "page fault" : "NO FAULT",
+			(unsigned long)last_fault()->addr, last_fault()->error);
+		check(ok, "guard: a write just past CPU %u's used area (0x%08lx) faults and is reported",
+		      cpu, (unsigned long)past);
 	}
 	if (smp_online_count() < PERCPU_NR_CPUS) {
 		unsigned cpu = PERCPU_NR_CPUS - 1;
 		volatile uint32_t *p = (volatile uint32_t *)per_cpu_ptr(&pcpu_cpu_number, cpu);
 		int faulted = probe_write32(p, 1);
-		check(faulted && last_fault()->addr == (uint32_t)(uintptr_t)p,
-		      "guard: writing offline CPU %u's copy of pcpu_cpu_number (0x%08x) faults", cpu,
-		      (uint32_t)(uintptr_t)p);
+		check(faulted && last_fault()->addr == (uintptr_t)p,
+		      "guard: writing offline CPU %u's copy of pcpu_cpu_number (0x%08lx) faults", cpu,
+		      (unsigned long)(uintptr_t)p);
 	}
 }
 
@@ -96,20 +93,22 @@ static void check_guards(void)
 static void probe_guard_page(unsigned cpu, volatile uint8_t *last, bool full)
 {
 	volatile uint8_t *past = last + 1;
-	uintptr_t next_copy = PERCPU_BASE + ((uintptr_t)(cpu + 1) << PERCPU_SHIFT);
+	uintptr_t next_copy = DEMO_PERCPU_BASE + ((uintptr_t)(cpu + 1) << PERCPU_SHIFT);
 	int last_faulted = probe_write8(last, 0x5A);
 	unsigned faults = last_fault()->count;
 	int faulted = probe_write8(past, 0xA5);
 	bool ok = (!full || !last_faulted) && faulted && last_fault()->count == faults + 1 &&
-		  last_fault()->addr == (uint32_t)(uintptr_t)past &&
+		  last_fault()->addr == (uintptr_t)past &&
 		  (last_fault()->error & (PF_PRESENT | PF_WRITE)) == PF_WRITE;
-	kprintf("guard: CPU %u: usable part %s up to 0x%08x; one byte at 0x%08x, %u bytes below "
-		"CPU %u's copy -> %s at 0x%08x (error 0x%x)\n",
-		cpu, full ? "full" : "probed", (uint32_t)(uintptr_t)last, (uint32_t)(uintptr_t)past,
-		(unsigned)(next_copy - (uintptr_t)past), cpu + 1, faulted ? "page fault" : "NO FAULT",
-		last_fault()->addr, last_fault()->error);
-	check(ok, "guard: a byte written past CPU %u's %s usable part (0x%08x, the guard page at "
-	      "the end of its stride) faults", cpu, full ? "full" : "empty", (uint32_t)(uintptr_t)past);
+	kprintf("guard: CPU %u: usable part %s up to 0x%08lx; one byte at 0x%08lx, %u bytes below "
+		"CPU %u's copy -> %s at 0x%08lx (error 0x%x)\n",
+		cpu, full ? "full" : "probed", (unsigned long)(uintptr_t)last,
+		(unsigned long)(uintptr_t)past, (unsigned)(next_copy - (uintptr_t)past), cpu + 1,
+		faulted ? "page fault" : "NO FAULT", (unsigned long)last_fault()->addr,
+		last_fault()->error);
+	check(ok, "guard: a byte written past CPU %u's %s usable part (0x%08lx, the guard page at "
+	      "the end of its stride) faults", cpu, full ? "full" : "empty",
+	      (unsigned long)(uintptr_t)past);
 }
 
 /* The stride's last page is the runtime's guard page.  To show it guards
@@ -129,7 +128,7 @@ static void check_stride_guard(void)
 	unsigned char *fill = NULL;
 	if (tail && pages <= pmem_free_count() / 2) {
 		fill = __alloc_percpu(tail, 1);
-		size_t end = fill ? (uintptr_t)fill - PERCPU_BASE + tail : 0;
+		size_t end = fill ? (uintptr_t)fill - DEMO_PERCPU_BASE + tail : 0;
 		check(fill && end == PERCPU_STRIDE - PAGE_SIZE,
 		      "guard: a %zu-byte dynamic area fills the stride's free tail up to offset 0x%zx "
 		      "(the stride less its 4096-byte guard page: 0x%x)",
@@ -144,7 +143,7 @@ static void check_stride_guard(void)
 		/* The area's last byte: if the runtime let it reach the stride's
 		 * end, the byte after it is CPU cpu+1's and the write does not
 		 * fault, which the check reports. */
-		uintptr_t slot = PERCPU_BASE + ((uintptr_t)cpu << PERCPU_SHIFT);
+		uintptr_t slot = DEMO_PERCPU_BASE + ((uintptr_t)cpu << PERCPU_SHIFT);
 		uintptr_t last = fill ? (uintptr_t)per_cpu_ptr(fill, cpu) + tail - 1
 				      : slot + PERCPU_STRIDE - PAGE_SIZE - 1;
 		probe_guard_page(cpu, (volatile uint8_t *)last, fill != NULL);
@@ -163,12 +162,12 @@ static void check_nx(void)
 		return;
 	}
 	code[0] = 0xC3; /* ret */
-	probe_exec_target = (uint32_t)(uintptr_t)code;
+	probe_exec_target = (uintptr_t)code;
 	unsigned faults = last_fault()->count;
 	int faulted = probe_exec(code);
 	probe_exec_target = 0;
 	check(faulted && last_fault()->count == faults + 1 &&
-		      last_fault()->addr == (uint32_t)(uintptr_t)code && (last_fault()->error & PF_FETCH),
+		      last_fault()->addr == (uintptr_t)code && (last_fault()->error & PF_FETCH),
 	      "security: executing per-CPU data at %p faults on the fetch (error 0x%x)", (void *)code,
 	      last_fault()->error);
 	free_percpu(code);
@@ -179,23 +178,26 @@ static void check_nx(void)
  * as a protection violation (present, user mode). */
 static void check_user_mode(void)
 {
-	uint32_t fa, fe;
+	uintptr_t fa;
+	uint32_t fe;
 	bool own = usermode_read(usermode_page(), &fa, &fe);
-	check(own, "security: ring 3 reads its own user page at 0x%08x", usermode_page());
+	check(own, "security: ring 3 reads its own user page at 0x%08lx",
+	      (unsigned long)usermode_page());
 	unsigned cpus_tried = 0, cpus_ok = 0;
 	for (unsigned cpu = 0; cpu < PERCPU_NR_CPUS; cpu++) {
 		if (!smp_cpu_online(cpu))
 			continue;
-		uint32_t target = (uint32_t)(uintptr_t)per_cpu_ptr(&pcpu_cpu_number, cpu);
+		uintptr_t target = (uintptr_t)per_cpu_ptr(&pcpu_cpu_number, cpu);
 		bool read = usermode_read(target, &fa, &fe);
 		cpus_tried++;
 		if (!read && fa == target && (fe & (PF_PRESENT | PF_USER)) == (PF_PRESENT | PF_USER))
 			cpus_ok++;
 		if (cpu == 0)
-			kprintf("security: ring 3 reads CPU 0's copy of pcpu_cpu_number at 0x%08x -> %s "
-				"at 0x%08x (error 0x%x: %s, %s mode)\n",
-				target, read ? "NO FAULT" : "page fault", fa, fe,
-				fe & PF_PRESENT ? "protection" : "not present", fe & PF_USER ? "user" : "kernel");
+			kprintf("security: ring 3 reads CPU 0's copy of pcpu_cpu_number at 0x%08lx -> %s "
+				"at 0x%08lx (error 0x%x: %s, %s mode)\n",
+				(unsigned long)target, read ? "NO FAULT" : "page fault",
+				(unsigned long)fa, fe, fe & PF_PRESENT ? "protection" : "not present",
+				fe & PF_USER ? "user" : "kernel");
 	}
 	check(cpus_ok == cpus_tried,
 	      "security: reading any CPU's per-CPU page from ring 3 faults as a protection violation "

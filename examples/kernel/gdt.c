@@ -39,9 +39,21 @@ void gdt_init(void)
 uint16_t gdt_user_cs(void) { return (uint16_t)(GDT_USER_CODE * 8 + 3); }
 uint16_t gdt_user_ds(void) { return (uint16_t)(GDT_USER_DATA * 8 + 3); }
 
-void gdt_load_tss(const void *tss, uint32_t size)
+struct tss {
+	uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+	uint32_t es, cs, ss, ds, fs, gs, ldt;
+	uint16_t trap, iomap;
+} __attribute__((packed));
+
+static struct tss tss __attribute__((aligned(16)));
+
+void gdt_load_tss(uintptr_t stack_top)
 {
-	uint64_t d = descriptor((uint32_t)(uintptr_t)tss, size - 1, 0x89); /* 32-bit TSS */
+	tss.ss0 = GDT_KERNEL_DS;
+	tss.esp0 = (uint32_t)stack_top;
+	tss.iomap = sizeof(tss); /* no I/O bitmap: ring 3 gets no ports */
+	uint64_t d = descriptor((uint32_t)(uintptr_t)&tss, sizeof(tss) - 1, 0x89); /* 32-bit TSS */
 	d &= ~((uint64_t)0xC << 52); /* byte granularity */
 	gdt[GDT_TSS] = d;
 	__asm__ volatile("ltr %w0" : : "r"((uint16_t)(GDT_TSS * 8)) : "memory");

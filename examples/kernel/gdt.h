@@ -32,16 +32,18 @@ void gdt_init(void);
 void gdt_set_percpu(unsigned cpu, uint64_t descriptor);
 /* Load the GDT on the calling CPU and point its %fs at `cpu`'s copy. */
 void gdt_load(unsigned cpu);
-/* Ring-3 code and data selectors (RPL 3), for the user-mode probe. */
-uint16_t gdt_user_cs(void);
-uint16_t gdt_user_ds(void);
-/* Install a 32-bit TSS at `tss` (`size` bytes) and load TR on this CPU. */
-void gdt_load_tss(const void *tss, uint32_t size);
-
 /* The GDT's linear address and limit, for the AP trampoline. */
 void gdt_describe(uint32_t *base, uint16_t *limit);
 /* The %fs base the GDT holds for `cpu` (read back from the descriptor). */
 uint32_t gdt_percpu_base(unsigned cpu);
 #endif
+
+/* For the ring-3 probe (usermode.c), in each mode's gdt.c: the ring-3 code
+ * and data selectors (RPL 3), and the TSS (32-bit or 64-bit) whose ring-0
+ * stack, `stack_top`, a trap from ring 3 switches to; installed in the GDT
+ * and loaded into TR on the calling CPU. */
+uint16_t gdt_user_cs(void);
+uint16_t gdt_user_ds(void);
+void gdt_load_tss(uintptr_t stack_top);
 
 #endif

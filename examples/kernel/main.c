@@ -115,7 +115,8 @@ void kernel_main(uint32_t magic, const struct multiboot_info *mbi)
 		ksym_percpu_count());
 
 	/* The ring-3 probe's TSS and user pages, before the baseline below. */
-	check(usermode_init(), "ring-3 probe set up (TSS, user pages at 0x%08x)", usermode_page());
+	check(usermode_init(), "ring-3 probe set up (TSS, user pages at 0x%08lx)",
+	      (unsigned long)usermode_page());
 
 	struct pcpu_stats boot_stats;
 	pcpu_get_stats(demo_rt, &boot_stats);

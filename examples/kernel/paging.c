@@ -108,7 +108,7 @@ uint32_t paging_cr3(void) { return cr3_value; }
 uint32_t paging_cr4(void) { return cr4_value; }
 bool paging_nx_enabled(void) { return nx_on; }
 
-int paging_map_user(uint32_t va, uint32_t phys)
+int paging_map_user(uintptr_t va, uint32_t phys)
 {
 	pte_t *pd = pd_for(va);
 	pte_t *pde = &pd[pd_index(va)];

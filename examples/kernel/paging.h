@@ -32,9 +32,10 @@ uint32_t paging_cr3(void);
 uint32_t paging_cr4(void);
 bool paging_nx_enabled(void);
 
-/* Map one user-accessible 4 KiB page (U/S set at both levels) outside the
- * identity map, for the ring-3 probe.  0, or -1 when out of memory. */
-int paging_map_user(uint32_t va, uint32_t phys);
+/* Map one user-accessible 4 KiB page (U/S set at every level) outside the
+ * identity map, for the ring-3 probe.  0, or -1 when out of memory or `va`
+ * is in a large page. */
+int paging_map_user(uintptr_t va, uint32_t phys);
 
 /* The leaf entry mapping `va` (a 4 KiB PTE, or a large-page PDE), or 0. */
 uint64_t paging_lookup(uintptr_t va);

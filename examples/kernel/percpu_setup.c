@@ -140,3 +140,14 @@ void percpu_pt_pages(size_t *boot, size_t *normal)
 }
 
 const struct pcpu_i386_mmu *percpu_mmu(void) { return &mmu; }
+
+bool percpu_page_flags(uintptr_t va, struct demo_page_flags *f)
+{
+	uint64_t flags;
+	if (pcpu_i386_translate(&mmu, (uint32_t)va, NULL, &flags))
+		return false;
+	f->writable = flags & PCPU_I386_PTE_RW;
+	f->user = flags & PCPU_I386_PTE_US;
+	f->nx = flags & PCPU_I386_PTE_NX;
+	return true;
+}

@@ -4,6 +4,7 @@
 #ifndef DEMO_PERCPU_SETUP_H
 #define DEMO_PERCPU_SETUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,13 @@ const struct pcpu_x86_64_mmu *percpu_mmu(void); /* x86_64/percpu_setup.c */
 #else
 const struct pcpu_i386_mmu *percpu_mmu(void);
 #endif
+/* A window page's flags as the runtime's translate reads them from the
+ * leaf entry (each mode's percpu_setup.c, over its own mmu): false when
+ * `va` is not mapped. */
+struct demo_page_flags {
+	bool writable, user, nx;
+};
+bool percpu_page_flags(uintptr_t va, struct demo_page_flags *f);
 /* How many TLB shootdowns were sent. */
 unsigned long percpu_shootdowns(void);
 

@@ -34,7 +34,7 @@ extern char probe_write8_insn[], probe_write8_fixup[];
 extern char probe_read32_insn[], probe_read32_fixup[];
 extern char probe_exec_fixup[];
 /* The address probe_exec is about to call (its fault has EIP == target). */
-volatile uint32_t probe_exec_target;
+volatile uintptr_t probe_exec_target;
 
 static void set_gate_dpl(unsigned vec, void *handler, unsigned dpl)
 {
@@ -95,6 +95,16 @@ static bool fixup(struct trap_frame *f)
 	r->count++;
 	f->eip = fix;
 	return true;
+}
+
+void trap_resume_kernel(struct trap_frame *f, uintptr_t ip, uintptr_t sp)
+{
+	/* An iret to the same privilege pops only eip, cs and eflags; the
+	 * code at `ip` reloads the stack. */
+	(void)sp;
+	f->eip = (uint32_t)ip;
+	f->cs = GDT_KERNEL_CS;
+	f->eflags = 0x2;
 }
 
 static const char *const trap_names[20] = {

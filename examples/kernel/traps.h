@@ -25,6 +25,11 @@ struct trap_frame {
 #endif
 
 #define VEC_PAGE_FAULT 14
+/* Page-fault error code bits. */
+#define PF_PRESENT 0x1u /* a protection violation, not a missing page */
+#define PF_WRITE 0x2u
+#define PF_USER 0x4u
+#define PF_FETCH 0x10u
 #define VEC_USER_RETURN 129
 #define VEC_TLB_SHOOTDOWN 240
 #define VEC_WAKE 241
@@ -57,11 +62,16 @@ const volatile struct fault_record *last_fault(void);
 int probe_write32(volatile uint32_t *addr, uint32_t value);
 int probe_write8(volatile uint8_t *addr, uint8_t value);
 int probe_read32(const volatile uint32_t *addr, uint32_t *out);
-/* `code` must hold a `ret`; returns 1 if fetching it faulted. */
+/* `code` must hold a `ret`; returns 1 if fetching it faulted.  Set
+ * probe_exec_target to `code` first (the handler knows the fault by it). */
 int probe_exec(void *code);
+extern volatile uintptr_t probe_exec_target;
 
 /* usermode.c: a trap taken in ring 3 ends the usermode probe. */
 void usermode_trap(struct trap_frame *f);
+/* Make the trap return to ring 0 at `ip` (on x86-64 on the stack `sp`,
+ * which iretq always loads; i386's iret to ring 0 keeps the handler's). */
+void trap_resume_kernel(struct trap_frame *f, uintptr_t ip, uintptr_t sp);
 
 /* Set by smp.c: what the TLB shootdown IPI does on the receiving CPU. */
 void smp_handle_shootdown(void);

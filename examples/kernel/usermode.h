@@ -10,8 +10,8 @@
 bool usermode_init(void);
 /* Read the word at `addr` from ring 3 (false if usermode_init failed).  Returns false if that faulted,
  * with the fault address and error code in *fault_addr / *fault_error. */
-bool usermode_read(uint32_t addr, uint32_t *fault_addr, uint32_t *fault_error);
+bool usermode_read(uintptr_t addr, uintptr_t *fault_addr, uint32_t *fault_error);
 /* Where the probe's own user page is (readable from ring 3). */
-uint32_t usermode_page(void);
+uintptr_t usermode_page(void);
 
 #endif

@@ -315,4 +315,54 @@ probe_exec_fixup:
 	movl $1, %eax
 	ret
 
+/* uint32_t usermode_call(uintptr_t rip, uintptr_t rsp, uintptr_t arg,
+ *                        uint32_t user_cs, uint32_t user_ds)
+ * Runs ring-3 code at rip on the stack rsp with %rax = arg, interrupts off
+ * (as i386's, ../boot.S).  It comes back when that code traps to the
+ * kernel (int $0x81, or a fault the handler turns into a return; see
+ * usermode.c) at usermode_return, with the value the handler left in
+ * usermode_result.  The iretq to ring 3 nulls %ds and %es (ring-0
+ * segments); %fs and %gs are null selectors already, so the GS base, the
+ * per-CPU offset, is left as it is. */
+	.globl usermode_call, usermode_return
+usermode_call:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, usermode_saved_sp(%rip)
+	movq %rdx, %rax
+	movl %ecx, %ecx
+	movl %r8d, %r8d
+	pushq %r8            /* ss */
+	pushq %rsi           /* rsp */
+	pushq $0x2           /* rflags: IF clear */
+	pushq %rcx           /* cs */
+	pushq %rdi           /* rip */
+	iretq
+usermode_return:
+	movq usermode_saved_sp(%rip), %rsp
+	movl $0x10, %eax
+	movw %ax, %ds
+	movw %ax, %es
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	movl usermode_result(%rip), %eax
+	ret
+
+/* The ring-3 probe, copied into a user page: read the word at %rax, then
+ * trap back to the kernel. */
+	.globl usermode_code_start, usermode_code_end
+usermode_code_start:
+	movl (%rax), %ebx
+	int $0x81
+1:	jmp 1b
+usermode_code_end:
+
 	.section .note.GNU-stack, "", @progbits

@@ -11,6 +11,11 @@
 #include "kernel.h"
 
 #define KERNEL_VIRT_BASE 0xffffffff80000000ul
+/* boot.S's GDT: user data (0x20), 64-bit user code (0x28), the TSS (0x30,
+ * two slots). */
+#define GDT_USER_DATA 4
+#define GDT_USER_CODE 5
+#define GDT_TSS 6
 
 extern uint64_t demo_gdt[], demo_gdt_end[];
 static volatile uint64_t gs_base_seen[PERCPU_NR_CPUS];
@@ -58,3 +63,34 @@ void gdt_load(unsigned cpu)
 }
 
 uint64_t gdt_gs_base_seen(unsigned cpu) { return gs_base_seen[cpu]; }
+
+uint16_t gdt_user_cs(void) { return (uint16_t)(GDT_USER_CODE * 8 + 3); }
+uint16_t gdt_user_ds(void) { return (uint16_t)(GDT_USER_DATA * 8 + 3); }
+
+/* The long-mode TSS holds no registers, only stacks: RSP0 is where a trap
+ * from ring 3 puts its frame (the IST slots are unused). */
+struct tss64 {
+	uint32_t reserved0;
+	uint64_t rsp0, rsp1, rsp2;
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3, iomap;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss64) == 104, "the 64-bit TSS is 104 bytes");
+
+static struct tss64 tss __attribute__((aligned(16)));
+
+void gdt_load_tss(uintptr_t stack_top)
+{
+	uint64_t base = (uint64_t)(uintptr_t)&tss, limit = sizeof(tss) - 1;
+	tss.rsp0 = stack_top;
+	tss.iomap = sizeof(tss); /* no I/O bitmap: ring 3 gets no ports */
+	/* A 16-byte system descriptor: type 0x89 (available 64-bit TSS),
+	 * byte granularity, base bits 0..31 in the usual places, 32..63 in
+	 * the second slot. */
+	demo_gdt[GDT_TSS] = (limit & 0xFFFFu) | (base & 0xFFFFFFu) << 16 | (uint64_t)0x89 << 40 |
+			    ((limit >> 16) & 0xFu) << 48 | ((base >> 24) & 0xFFu) << 56;
+	demo_gdt[GDT_TSS + 1] = base >> 32;
+	__asm__ volatile("ltr %w0" : : "r"((uint16_t)(GDT_TSS * 8)) : "memory");
+}

@@ -22,18 +22,12 @@
 #include "pmem.h"
 #include "smp.h"
 #include "traps.h"
-
-#define PF_PRESENT 0x1u
-#define PF_WRITE 0x2u
-#define PF_FETCH 0x10u
+#include "usermode.h"
 
 /* CPU 0's checks: an initialised variable (its template value must reach
- * every copy), a zero one, and one to hold a `ret` for the NX probe. */
+ * every copy) and a zero one. */
 DEFINE_PER_CPU(unsigned long, demo64_word) = 0x5EC0FFEE12345678ul;
 DEFINE_PER_CPU(unsigned int, demo64_zero);
-DEFINE_PER_CPU(unsigned char, demo64_code[16]);
-
-extern volatile uint64_t probe_exec_target;
 
 unsigned demo_nr_cpus(void) { return smp_online_count(); }
 bool demo_cpu_online(unsigned cpu) { return smp_cpu_online(cpu); }
@@ -89,7 +83,8 @@ static void check_per_cpu_addresses(void)
 /* The window as the page tables have it: CPU 0's pages present, writable,
  * supervisor-only and NX, by an independent walk (paging.c) and by the
  * runtime's translate; nothing else of the window mapped; the stride's
- * last page (the guard) and CPU 1's slot fault; data does not execute. */
+ * last page (the guard) and CPU 1's slot fault.  demo_security.c checks
+ * every CPU's pages, NX on the fetch and ring 3 later, as on i386. */
 static void check_window_cpu0(void)
 {
 	const struct pcpu_x86_64_mmu *mmu = percpu_mmu();
@@ -133,16 +128,6 @@ static void check_window_cpu0(void)
 	      "CPU 1's copy of demo64_word at 0x%lx faults before CPU 1 is started",
 	      (unsigned long)cpu1);
 
-	volatile unsigned char *code = this_cpu_ptr(&demo64_code[0]);
-	code[0] = 0xC3; /* ret */
-	probe_exec_target = (uint64_t)(uintptr_t)code;
-	faults = last_fault()->count;
-	faulted = probe_exec((void *)code);
-	probe_exec_target = 0;
-	check(faulted && last_fault()->count == faults + 1 &&
-		      last_fault()->addr == (uintptr_t)code && (last_fault()->error & PF_FETCH),
-	      "NX: executing per-CPU data at %p faults on the fetch (error 0x%x)", (void *)code,
-	      last_fault()->error);
 }
 
 /* Every CPU at once: its %gs reaches its own copy. */
@@ -235,6 +220,10 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	kprintf("kernel exports for modules: %u symbols, %u of them per-CPU\n", ksym_count(),
 		ksym_percpu_count());
 
+	/* The ring-3 probe's TSS and user pages, before the baseline below. */
+	check(usermode_init(), "ring-3 probe set up (TSS, user pages at 0x%08lx)",
+	      (unsigned long)usermode_page());
+
 	struct pcpu_stats boot_stats;
 	pcpu_get_stats(demo_rt, &boot_stats);
 	size_t boot_free = pmem_free_count();
@@ -242,6 +231,7 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 
 	demo_counters(iterations);
 	demo_dynamic();
+	demo_security();
 	demo_modules(mbi, rounds, loops);
 
 	struct pcpu_stats end_stats;

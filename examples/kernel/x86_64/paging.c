@@ -6,6 +6,7 @@
 #include "io.h"
 #include "kernel.h"
 #include "paging.h"
+#include "pmem.h"
 
 #define CR4_PAE (1u << 5)
 #define MSR_EFER 0xC0000080u
@@ -43,6 +44,32 @@ void paging_init(uint32_t ram_top)
 uint32_t paging_cr3(void) { return cr3_value; }
 uint32_t paging_cr4(void) { return CR4_PAE; }
 bool paging_nx_enabled(void) { return nx_on; }
+
+/* The ring-3 probe's pages are in the lower half, above the identity map
+ * (whose 2 MiB pages are supervisor-only): the PD and PT they need come
+ * from pmem, and every level's entry on the way gets U/S, which the leaf
+ * entries of the identity map and the window still deny. */
+int paging_map_user(uintptr_t va, uint32_t phys)
+{
+	volatile uint64_t *t = table(cr3_value);
+	for (int level = 4; level > 1; level--) {
+		volatile uint64_t *e = &t[(va >> (12 + 9 * (level - 1))) & 511];
+		if (!(*e & PTE_P)) {
+			uint32_t page = pmem_alloc_page();
+			if (!page)
+				return -1;
+			memset(phys_to_ptr(page), 0, PAGE_SIZE);
+			*e = page | PTE_P;
+		}
+		if (level < 4 && (*e & PTE_PS))
+			return -1;
+		*e |= PTE_US | PTE_RW;
+		t = table(*e);
+	}
+	t[(va >> 12) & 511] = phys | PTE_US | PTE_RW | PTE_P;
+	invlpg(va);
+	return 0;
+}
 
 uint64_t paging_lookup(uintptr_t va)
 {

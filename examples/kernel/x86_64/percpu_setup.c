@@ -137,3 +137,14 @@ void percpu_pt_pages(size_t *boot, size_t *normal)
 }
 
 const struct pcpu_x86_64_mmu *percpu_mmu(void) { return &mmu; }
+
+bool percpu_page_flags(uintptr_t va, struct demo_page_flags *f)
+{
+	uint64_t flags;
+	if (pcpu_x86_64_translate(&mmu, va, NULL, &flags))
+		return false;
+	f->writable = flags & PCPU_X86_64_PTE_RW;
+	f->user = flags & PCPU_X86_64_PTE_US;
+	f->nx = flags & PCPU_X86_64_PTE_NX;
+	return true;
+}

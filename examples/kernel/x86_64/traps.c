@@ -37,7 +37,7 @@ extern char probe_write8_insn[], probe_write8_fixup[];
 extern char probe_read32_insn[], probe_read32_fixup[];
 extern char probe_exec_fixup[];
 /* The address probe_exec is about to call (its fault has RIP == target). */
-volatile uint64_t probe_exec_target;
+volatile uintptr_t probe_exec_target;
 
 static void set_gate_dpl(unsigned vec, void *handler, unsigned dpl)
 {
@@ -101,6 +101,15 @@ static bool fixup(struct trap_frame *f)
 	return true;
 }
 
+void trap_resume_kernel(struct trap_frame *f, uintptr_t ip, uintptr_t sp)
+{
+	f->rip = ip;
+	f->cs = GDT_KERNEL_CS;
+	f->rflags = 0x2;
+	f->rsp = sp;
+	f->ss = GDT_KERNEL_DS;
+}
+
 static const char *const trap_names[20] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound", "invalid opcode",
 	"no FPU", "double fault", "coprocessor overrun", "invalid TSS", "segment not present",
@@ -111,6 +120,11 @@ static const char *const trap_names[20] = {
 void trap_dispatch(struct trap_frame *f);
 void trap_dispatch(struct trap_frame *f)
 {
+	if ((f->cs & 3) == 3) {
+		/* From ring 3: only the usermode probe runs there. */
+		usermode_trap(f);
+		return;
+	}
 	switch (f->vector) {
 	case VEC_TLB_SHOOTDOWN:
 		smp_handle_shootdown();
