@@ -6,6 +6,5 @@
 # the sample modules (linked by the same linker) loaded, run and unloaded
 # or refused, with hotplug.
 . "$top_srcdir/tests/demo/demo-lib.sh"
-. "$top_srcdir/tests/demo/demo-x86_64-lib.sh"
 demo_x86_64_boot_matrix bfd
 exit $demo_fail

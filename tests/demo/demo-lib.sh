@@ -82,6 +82,41 @@ expect_no_line() {
 	return 0
 }
 
+# The demo kernels by flavour: 2level and pae are the i386 kernel's paging
+# modes, x86_64 the x86-64 kernel; the tests that boot more than one loop
+# over flavours with these.
+# demo_use FLAVOUR: boot FLAVOUR's kernels from now on (i386 under
+# qemu-system-i386 with NX; x86-64 under qemu-system-x86_64, whose qemu64
+# CPU has long mode and NX).
+demo_use() {
+	case $1 in
+	x86_64) DEMO_QEMU=$QEMU_X86_64 DEMO_CPU="-cpu qemu64" ;;
+	*) DEMO_QEMU=$QEMU_I386 DEMO_CPU="-cpu qemu32,+nx" ;;
+	esac
+}
+# demo_kernel FLAVOUR LINKER: the file qemu boots (x86-64: the flat .bin);
+# demo_kernel_elf FLAVOUR LINKER: its ELF, for percpu-layout.
+demo_kernel_elf() {
+	case $1 in
+	x86_64) echo "$top_builddir/examples/demo-kernel-x86_64-$2.elf" ;;
+	*) echo "$top_builddir/examples/demo-kernel-$1-$2.elf" ;;
+	esac
+}
+demo_kernel() {
+	case $1 in
+	x86_64) echo "$top_builddir/examples/demo-kernel-x86_64-$2.bin" ;;
+	*) demo_kernel_elf "$1" "$2" ;;
+	esac
+}
+# demo_modules_dir FLAVOUR LINKER: the sample modules built for FLAVOUR's
+# kernel and linked by LINKER.
+demo_modules_dir() {
+	case $1 in
+	x86_64) echo "$top_builddir/examples/modules/x86_64-$2" ;;
+	*) echo "$top_builddir/examples/modules/$2" ;;
+	esac
+}
+
 # demo_modules_initrd LINKER: the -initrd argument with the sample modules
 # linked by LINKER (bfd|lld, or x86_64-bfd|x86_64-lld for the x86-64 ones); the
 # three that must be refused say so.
@@ -215,6 +250,15 @@ demo_expect_full_report() {
 	expect_no_line "$name" "^CHECK FAIL"
 }
 
+# demo_expect_report FLAVOUR NAME SMP ITERS: the full report of FLAVOUR's
+# kernel (demo_expect_full_report, or demo_x86_64_expect_report).
+demo_expect_report() {
+	case $1 in
+	x86_64) demo_x86_64_expect_report "$2" "$3" "$4" ;;
+	*) demo_expect_full_report "$2" "$3" "$4" "$1" ;;
+	esac
+}
+
 # demo_boot_matrix PAGING LINKER: boot with 1, 2, 4 and 8 CPUs (a kernel
 # configured for fewer starts NR_CPUS of them).
 demo_boot_matrix() {
@@ -230,3 +274,5 @@ demo_boot_matrix() {
 		echo "ok: $name ($(grep '^RESULT' "$demo_log"))"
 	done
 }
+
+. "$top_srcdir/tests/demo/demo-x86_64-lib.sh"

@@ -1,11 +1,8 @@
-# demo-x86_64-lib.sh: shared by the x86-64 demo boot tests (sourced after
-# demo-lib.sh).  Boots examples/demo-kernel-x86_64-LINKER.bin under
-# qemu-system-x86_64 (its CPU model has long mode and NX) and checks the
-# serial report line by line.
+# demo-x86_64-lib.sh: what the x86-64 demo kernel reports (sourced by
+# demo-lib.sh).  Its boots (demo_use x86_64) run
+# examples/demo-kernel-x86_64-LINKER.bin under qemu-system-x86_64 and check
+# the serial report line by line.
 # shellcheck shell=bash
-
-DEMO_QEMU=$QEMU_X86_64
-DEMO_CPU="-cpu qemu64"
 
 # demo_x86_64_expect_report NAME SMP ITERS: what every x86-64 boot with
 # qemu -smp SMP and ITERS counter iterations must report.
@@ -76,7 +73,9 @@ demo_x86_64_expect_report() {
 # demo_x86_64_boot_matrix LINKER: boot with 1, 2, 4 and 8 CPUs.
 demo_x86_64_boot_matrix() {
 	local linker=$1 smp iters=20000
-	local kernel="$top_builddir/examples/demo-kernel-x86_64-$linker.bin"
+	local kernel
+	kernel=$(demo_kernel x86_64 "$linker")
+	demo_use x86_64
 	local initrd
 	initrd=$(demo_modules_initrd "x86_64-$linker")
 	for smp in 1 2 4 8; do

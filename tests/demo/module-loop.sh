@@ -42,7 +42,7 @@ loop_case() {
 
 loop_case loop-2level-bfd-smp4 demo-kernel-2level-bfd.elf bfd 4
 loop_case loop-pae-lld-smp2 demo-kernel-pae-lld.elf lld 2
-# the x86-64 kernel on its own emulator and CPU model (demo-x86_64-lib.sh)
-. "$top_srcdir/tests/demo/demo-x86_64-lib.sh"
+# the x86-64 kernel on its own emulator and CPU model
+demo_use x86_64
 loop_case loop-x86_64-bfd-smp4 demo-kernel-x86_64-bfd.bin x86_64-bfd 4
 exit $demo_fail
