@@ -3,9 +3,10 @@
 #
 #   build-kernel.sh FLAVOUR SRCDIR OUTDIR CONFIGDIR [make arguments...]
 #
-# FLAVOUR is stock or vm.  The kernel is configured in OUTDIR (make O=) as
-# `make tinyconfig` with CONFIGDIR/common.config and CONFIGDIR/FLAVOUR.config
-# merged over it, then built (bzImage and modules) with ccache when it is
+# FLAVOUR is stock or vm (i386), stock-x86_64 or vm-x86_64 (kbuild-flags.sh).
+# The kernel is configured in OUTDIR (make O= ARCH=) as `make tinyconfig`
+# with CONFIGDIR/common.config, the arch's (i386.config, x86_64.config) and
+# the kind's (stock.config, vm.config) merged over it, then built (bzImage and modules) with ccache when it is
 # there and -j$(nproc); make arguments after CONFIGDIR go to every make
 # (the vm flavour needs PERCPU_VM=<percpu-vm source tree>).  The configuration is redone when a fragment is newer
 # than OUTDIR/.config or the tree was patched since; every option a fragment
@@ -18,12 +19,12 @@
 set -euo pipefail
 . "$(dirname "$0")/kbuild-flags.sh"
 
-[ $# -ge 4 ] || { echo "usage: $0 stock|vm SRCDIR OUTDIR CONFIGDIR [make args]" >&2; exit 2; }
+[ $# -ge 4 ] || { echo "usage: $0 FLAVOUR SRCDIR OUTDIR CONFIGDIR [make args]" >&2; exit 2; }
 flavour=$1 src=$2 out=$3 confdir=$4
 shift 4
-case $flavour in stock|vm) ;; *) echo "build-kernel: unknown flavour '$flavour' (stock or vm)" >&2; exit 2 ;; esac
+kernel_flavour "$flavour" || exit 2
 
-frags=("$confdir/common.config" "$confdir/$flavour.config")
+frags=("$confdir/common.config" "$confdir/$arch.config" "$confdir/$kind.config")
 for f in "${frags[@]}"; do
 	[ -f "$f" ] || { echo "build-kernel: $f: no such file" >&2; exit 1; }
 done
@@ -31,7 +32,7 @@ done
 
 cc=$(kbuild_cc)
 jobs=$(nproc 2>/dev/null || echo 2)
-kmake=(make -C "$src" O="$out" ARCH=i386 CC="$cc" "$@")
+kmake=(make -C "$src" O="$out" ARCH="$arch" CC="$cc" "$@")
 
 mkdir -p "$out"
 stale=no

@@ -4,7 +4,8 @@
 #
 #   build-modules.sh FLAVOUR SRCDIR KERNELDIR MODSRC OUTDIR [make arguments...]
 #
-# SRCDIR is the patched tree, KERNELDIR the flavour's O= folder (built by
+# FLAVOUR is a kernel's (stock, vm, stock-x86_64, vm-x86_64: kbuild-flags.sh),
+# SRCDIR the patched tree, KERNELDIR the flavour's O= folder (built by
 # build-kernel.sh: .config and Module.symvers), MODSRC linux/modules.  In
 # OUTDIR it writes a Kbuild folder (kbuild/: a generated Kbuild file and
 # links to the sources), builds it with `make -C SRCDIR O=KERNELDIR M=...`
@@ -15,18 +16,18 @@
 #                              data, spread evenly
 #   percpu_mix_40..44.ko       6,000 bytes each
 # all from percpu_mix.c, the size and index given per object by the Kbuild.
-# The vm flavour's are compiled with $PERCPU_PLUGIN exactly as its kernel
-# (kbuild-flags.sh), and it gets one more, from kbuild-wrong-stride/:
+# The vm flavours' are compiled with $PERCPU_PLUGIN exactly as their kernel
+# (kbuild-flags.sh), and get one more, from kbuild-wrong-stride/:
 #   percpu_wrong_stride.ko     a 6,000-byte mix module built with the plugin
 #                              for another stride (21, or 20 when the
 #                              kernel's is 21), which the kernel must refuse
 set -euo pipefail
 . "$(dirname "$0")/kbuild-flags.sh"
 
-[ $# -ge 5 ] || { echo "usage: $0 stock|vm SRCDIR KERNELDIR MODSRC OUTDIR [make args]" >&2; exit 2; }
+[ $# -ge 5 ] || { echo "usage: $0 FLAVOUR SRCDIR KERNELDIR MODSRC OUTDIR [make args]" >&2; exit 2; }
 flavour=$1 src=$2 kdir=$3 modsrc=$4 out=$5
 shift 5
-case $flavour in stock|vm) ;; *) echo "build-modules: unknown flavour '$flavour' (stock or vm)" >&2; exit 2 ;; esac
+kernel_flavour "$flavour" || exit 2
 for f in "$kdir/.config" "$kdir/Module.symvers"; do
 	[ -f "$f" ] || { echo "build-modules: $f: missing; build the $flavour kernel first (make linux-$flavour)" >&2; exit 1; }
 done
@@ -67,7 +68,7 @@ run_kbuild() { # run_kbuild DIR [FOREIGN_SHIFT]
 	# modpost warns, five lines each, of every object that carries the
 	# plugin's records (.percpu.report, not allocated, never loaded; the
 	# kernel's build says the same of vmlinux.o): counted, not repeated
-	make -C "$src" O="$kdir" M="$1" ARCH=i386 CC="$cc" "${make_args[@]}" "${kcflags[@]}" -j"$jobs" -s modules 2>&1 |
+	make -C "$src" O="$kdir" M="$1" ARCH="$arch" CC="$cc" "${make_args[@]}" "${kcflags[@]}" -j"$jobs" -s modules 2>&1 |
 		awk '/^WARNING: modpost: .*\(\.percpu\.report\): unexpected non-allocatable section\.$/ { n++; skip = 4; next }
 		     skip > 0 { skip--; next }
 		     { print }
@@ -96,7 +97,7 @@ done
 echo "build-modules: building the $flavour test modules in $main${PERCPU_PLUGIN:+ with the percpu-vm plugin}"
 run_kbuild "$main"
 
-if [ "$flavour" = vm ]; then
+if [ "$kind" = vm ]; then
 	shift_=$(sed -n 's/^CONFIG_VM_PERCPU_SHIFT=//p' "$kdir/.config")
 	foreign=$((shift_ == 21 ? 20 : 21))
 	wrong=$out/kbuild-wrong-stride

@@ -3,6 +3,13 @@
 # same percpu-vm plugin flags from one piece of code.
 #
 #   kbuild_cc                         prints "ccache gcc" or "gcc"
+#   kernel_flavour FLAVOUR            sets kind (stock or vm), arch (i386
+#                                     or x86_64, Kbuild's ARCH=) and suffix
+#                                     ("" or -x86_64: the arch's initramfs
+#                                     and busybox folders) from a flavour
+#                                     name: stock, vm (i386), stock-x86_64,
+#                                     vm-x86_64; on an unknown one, says so
+#                                     and returns 1
 #   percpu_plugin_kcflags OUTDIR [SHIFT]
 #                                     sets the array kcflags: empty without
 #                                     $PERCPU_PLUGIN, else one KCFLAGS=...
@@ -20,6 +27,18 @@
 
 kbuild_cc() {
 	if command -v ccache >/dev/null; then echo "ccache gcc"; else echo gcc; fi
+}
+
+# One name per kernel folder (<builddir>/linux/FLAVOUR): the i386 kernels
+# came first and keep their bare names.
+kernel_flavour() { # kernel_flavour FLAVOUR
+	case $1 in
+	stock|vm) kind=$1 arch=i386 suffix="" ;;
+	stock-x86_64|vm-x86_64) kind=${1%-x86_64} arch=x86_64 suffix=-x86_64 ;;
+	*)
+		echo "$(basename "$0" .sh): unknown flavour '$1' (stock, vm, stock-x86_64 or vm-x86_64)" >&2
+		return 1 ;;
+	esac
 }
 
 percpu_plugin_kcflags() { # percpu_plugin_kcflags OUTDIR [SHIFT]

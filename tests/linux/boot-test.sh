@@ -5,12 +5,16 @@
 #   boot-test.sh LINUXBUILDDIR FLAVOUR...
 #
 # LINUXBUILDDIR is <builddir>/linux: the kernels are in FLAVOUR/ there
-# (arch/x86/boot/bzImage), the initramfs in initramfs/.  For every boot:
+# (arch/x86/boot/bzImage), the initramfs of their arch in initramfs/ (i386:
+# stock, vm) or initramfs-x86_64/ (stock-x86_64, vm-x86_64), booted under
+# that arch's qemu (linux/scripts/boot.sh --arch).  For every boot:
 #  - /init (linux/initramfs/init.sh) ran to its end and every check it
 #    made passed ("percpu-test: end N checks, 0 failed", no FAIL line);
 #  - the kernel brought up every CPU qemu gave it ("smp: Brought up 1 node,
 #    N CPUs");
-#  - nothing went wrong on the way (no Oops, BUG, panic or WARNING).
+#  - nothing went wrong on the way (no Oops, BUG, panic, WARNING or call
+#    trace, but for a stock kernel's dump of a module it refuses per-CPU
+#    space: expected_traces below).
 # Before its boots, the vm kernel's vmlinux must pass `percpu-layout
 # --check` (the tool is $PERCPU_LAYOUT) and carry the plugin's stride note
 # for the configuration's CONFIG_VM_PERCPU_SHIFT: it was compiled with the
@@ -32,7 +36,7 @@ lb=$1
 shift
 here=$(cd "$(dirname "$0")/../.." && pwd)
 boot=$here/linux/scripts/boot.sh
-initrd=$lb/initramfs/initramfs.cpio.gz
+. "$here/linux/scripts/kbuild-flags.sh"	# kernel_flavour: kind, arch, suffix
 mkdir -p "$lb/logs"
 cpu_counts=${LINUX_TEST_CPUS:-1 2 4 8}
 
@@ -98,17 +102,36 @@ modules_layout_check() { # modules_layout_check FLAVOUR
 	fi
 }
 
+# The serial log without the stack dumps a stock kernel prints, by design,
+# when a module's per-CPU data does not fit its reserved chunk (x86-64's
+# 8 KiB; mm/percpu.c warns with dump_stack() for the first ten failures):
+# /init records those refusals, so they are no sign of a fault.  Each
+# dump runs from pcpu_alloc()'s line to the end of its trace; the line is
+# matched anywhere, since /init's output can share a line with the
+# kernel's.  Other kernels' logs go through unchanged.
+expected_traces() { # expected_traces KIND < LOG
+	if [ "$1" != stock ]; then
+		cat
+		return
+	fi
+	awk '/percpu: allocation failed, size=[0-9]+ align=[0-9]+ atomic=0, alloc from reserved chunk failed$/ { skip = 1 }
+	     !skip { print }
+	     skip && /<\/TASK>$/ { skip = 0 }'
+}
+
 for flavour in "$@"; do
+	kernel_flavour "$flavour" || exit 2
+	initrd=$lb/initramfs$suffix/initramfs.cpio.gz
 	kernel=$lb/$flavour/arch/x86/boot/bzImage
 	[ -f "$kernel" ] || { fail "$flavour: $kernel not built (make linux-$flavour)"; continue; }
-	if [ "$flavour" = vm ]; then
+	if [ "$kind" = vm ]; then
 		layout_check "$flavour"
 		modules_layout_check "$flavour"
 	fi
 	for n in $cpu_counts; do
 		log=$lb/logs/$flavour-smp$n.log
 		start=$(date +%s)
-		"$boot" "$kernel" "$initrd" "$n" "$log" "percpu_test.flavour=$flavour" ${LINUX_TEST_APPEND:-}
+		"$boot" --arch "$arch" "$kernel" "$initrd" "$n" "$log" "percpu_test.flavour=$flavour" ${LINUX_TEST_APPEND:-}
 		rc=$?
 		secs=$(( $(date +%s) - start ))
 		tr -d '\r' < "$log" > "$log.txt" && mv "$log.txt" "$log"
@@ -124,13 +147,16 @@ for flavour in "$@"; do
 		cpus_word=CPUs; [ "$n" -eq 1 ] && cpus_word=CPU
 		grep -q "smp: Brought up 1 node, $n $cpus_word\$" "$log" ||
 			{ what+=("no 'smp: Brought up 1 node, $n $cpus_word'"); bad=1; }
-		if grep -Eq 'Oops|BUG:|Kernel panic|WARNING:|Call Trace' "$log"; then
-			what+=("$(grep -Em1 'Oops|BUG:|Kernel panic|WARNING:|Call Trace' "$log")")
+		if expected_traces "$kind" < "$log" | grep -Eq 'Oops|BUG:|Kernel panic|WARNING:|Call Trace'; then
+			what+=("$(expected_traces "$kind" < "$log" | grep -Em1 'Oops|BUG:|Kernel panic|WARNING:|Call Trace')")
 			bad=1
 		fi
 		checks=$(sed -n 's/^percpu-test: end \([0-9]*\) checks.*/\1/p' "$log")
+		# a kernel that refuses modules' per-CPU data: what it took
+		refused=$(sed -n 's/^percpu-test: fact mix-modules-refused \([0-9]*\)$/\1/p' "$log")
+		[ -z "$refused" ] || refused="; the mix: $(sed -n 's/^percpu-test: fact mix-modules-loaded \([0-9]*\)$/\1/p' "$log") loaded, $refused refused, 5 x 6,000 alone: $(sed -n 's/^percpu-test: fact big-alone-loaded \([0-9]*\)$/\1/p' "$log") loaded"
 		if [ $bad -eq 0 ]; then
-			echo "PASS: $flavour -smp $n: ${checks} checks in /init, $n CPUs up (${secs} s)"
+			echo "PASS: $flavour -smp $n: ${checks} checks in /init, $n CPUs up (${secs} s)$refused"
 		else
 			joined=$(printf '%s; ' "${what[@]}")
 			fail "$flavour -smp $n: ${joined%; }"
