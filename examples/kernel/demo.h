@@ -23,6 +23,10 @@ void report_window(const char *when);
  * stride): everything from there to the stride's end must be unmapped. */
 size_t window_used_end(void);
 
+/* demo_run.c: what both kernels run once their CPUs are up, then the
+ * summary and the result; does not return. */
+void demo_run(const struct multiboot_info *mbi, unsigned long iterations, unsigned long rounds,
+	      unsigned long loops, size_t static_size) __attribute__((noreturn));
 /* demo_counters.c */
 void demo_counters(unsigned long iterations);
 /* demo_dynamic.c */
