@@ -158,6 +158,30 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return alen && blen && a < b + blen && b < a + alen;
 }
 
+/* Does the kernel image have a window to keep free?  Not in the classic
+ * layout, which copies per-CPU data into ordinary memory, nor in a stock
+ * Linux image (.data..percpu); a Linux image linked zero-based with
+ * percpu.lds names its window in PERCPU_BASE and has one. */
+static bool image_has_window(const struct layout_file *k)
+{
+	if (k->classic)
+		return false;
+	if (k->linux_naming)
+		return k->zero_based && k->has_image_base;
+	return true;
+}
+
+/* The largest alignment of k's per-CPU sections, and which one. */
+static const struct layout_section *most_aligned_section(const struct layout_file *k)
+{
+	const struct layout_section *m = &k->sections[0];
+
+	for (size_t i = 1; i < k->nr_sections; i++)
+		if (k->sections[i].align > m->align)
+			m = &k->sections[i];
+	return m;
+}
+
 static void check_image(struct layout *l)
 {
 	const struct layout_file *k;
@@ -183,15 +207,28 @@ static void check_image(struct layout *l)
 				   "(%#llx..%#llx)", (unsigned long long)k->data_end_sym,
 				   (unsigned long long)k->base,
 				   (unsigned long long)(k->base + k->area_size));
-	/* Linux, and the classic layout, copy per-CPU data into ordinary
-	 * memory: there is no window to keep free. */
-	if (k->linux_naming || k->classic)
+	if (!image_has_window(k))
 		return;
-	if (k->has_image_base && k->image_base != k->base)
+	if (k->zero_based && k->base != 0)
+		layout_add_problem(l, LAYOUT_PB_MARKERS, k->path,
+				   "linked zero-based (PERCPU_LAYOUT_ZERO_BASED = 1) but the "
+				   "per-CPU sections start at %#llx, not 0",
+				   (unsigned long long)k->base);
+	else if (!k->zero_based && k->has_image_base && k->image_base != k->base)
 		layout_add_problem(l, LAYOUT_PB_MARKERS, k->path,
 				   "linked with PERCPU_BASE = %#llx but the per-CPU sections "
 				   "start at %#llx", (unsigned long long)k->image_base,
 				   (unsigned long long)k->base);
+	/* The kernel's area is reserved at offset 0 without an alignment,
+	 * so the allocator never sees it; percpu.lds refuses it at link
+	 * time, a script without that check does not. */
+	if (k->area_align > LAYOUT_PAGE_SIZE)
+		layout_add_problem(l, LAYOUT_PB_PLACEMENT, k->path,
+				   "section %s is aligned to %llu bytes, beyond a page: each "
+				   "CPU's copy is only page aligned (base + n * stride), so that "
+				   "alignment cannot hold on every CPU",
+				   most_aligned_section(k)->name,
+				   (unsigned long long)most_aligned_section(k)->align);
 	win_size = (uint64_t)l->nr_cpus << l->shift;
 	win_end = l->base + win_size;
 	if (win_end < l->base)
@@ -217,8 +254,8 @@ static void check_image(struct layout *l)
 /* [base, base + NR_CPUS * stride) must lie inside the address space of
  * the files it is for (2^32 for an elf32 kernel): the copies of the CPUs
  * past its end cannot be addressed, and per_cpu() arithmetic for them
- * wraps around to low memory.  Linux and the classic layout have no
- * window.  The space is the first input's (the kernel's). */
+ * wraps around to low memory.  Stock Linux and the classic layout have
+ * no window (image_has_window()).  The space is the first input's (the kernel's). */
 static void check_window(struct layout *l)
 {
 	const struct layout_file *k;
@@ -228,7 +265,7 @@ static void check_window(struct layout *l)
 	if (l->nr_files == 0)
 		return;
 	k = &l->files[0];
-	if (k->kind == LAYOUT_IMAGE && (k->linux_naming || k->classic))
+	if (k->kind == LAYOUT_IMAGE && !image_has_window(k))
 		return;
 	bits = k->addr_bits && k->addr_bits < 64 ? k->addr_bits : 64;
 	size = (uint64_t)l->nr_cpus << l->shift; /* at most 2^16 << 40 */

@@ -153,6 +153,10 @@ static void print_file(const struct layout_file *f, FILE *out)
 		f->kind == LAYOUT_IMAGE ? "image" : "relocatable",
 		f->role == LAYOUT_ROLE_KERNEL ? "kernel" : "module",
 		f->linux_naming ? "true" : "false", f->sizes_from_symtab ? "true" : "false");
+	/* Optional, added within percpu-layout/2: a reader that ignores it
+	 * still gets right numbers (link_address 0, the window's base). */
+	if (f->zero_based)
+		fputs("      \"zero_based\": true,\n", out);
 	fprintf(out, "      \"area\": {\"offset\": %" PRIu64 ", \"size\": %" PRIu64
 		", \"init_size\": %" PRIu64 ", \"zero_size\": %" PRIu64 ", \"align\": %" PRIu64
 		", \"placed\": %s",

@@ -9,7 +9,9 @@
  *    the sections with contents come first, in file order, each at its own
  *    alignment, then the zero-filled ones (.bss.percpu).
  * Then the window is decided (shift, NR_CPUS, base: the command line wins,
- * then the stride note, then the image's own symbols, then configure), the
+ * then the stride note, then the image's own symbols, then configure; a
+ * zero-based image's sections are at 0, so its base is its PERCPU_BASE
+ * symbol, not the sections' address), the
  * areas are placed by the runtime's allocator (percpu-layout-place.c) and
  * the pages one CPU needs are counted.
  */
@@ -115,6 +117,9 @@ static void layout_sections(struct layout_file *f)
 				f->base = f->sections[i].vma;
 		for (i = 0; i < f->nr_sections; i++)
 			f->sections[i].offset = f->sections[i].vma - f->base;
+		/* Sections at 0 are offsets, not CPU 0's copy: zero-based (a
+		 * VM-mode window at 0 would be a null pointer's page). */
+		f->zero_based = !f->classic && (f->zero_based_symbol || f->base == 0);
 	} else {
 		/* Contents first, then zero fill: init_size + zero_size. */
 		for (int pass = 0; pass < 2; pass++) {
@@ -254,7 +259,16 @@ static void decide_window(struct layout *l, const struct layout_options *opt)
 		l->nr_cpus_source = LAYOUT_SRC_OPTION;
 	}
 
-	if (k) {
+	if (k && k->zero_based) {
+		/* Its symbols are offsets; the window is the image's
+		 * PERCPU_BASE, else the configured one of its arch. */
+		if (k->has_image_base) {
+			l->base = k->image_base;
+			l->base_source = LAYOUT_SRC_IMAGE;
+		} else if (k->addr_bits == 64) {
+			l->base = PERCPU_X86_64_BASE;
+		}
+	} else if (k) {
 		l->base = k->base;
 		l->base_source = LAYOUT_SRC_IMAGE;
 	} else if (l->nr_files && l->files[0].addr_bits == 64) {

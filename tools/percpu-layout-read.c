@@ -350,6 +350,8 @@ static void note_config_symbol(struct layout_file *f, const char *name, uint64_t
 		f->image_nr_cpus = value;
 	} else if (strcmp(name, "PERCPU_LAYOUT_CLASSIC") == 0) {
 		f->classic = value != 0;
+	} else if (strcmp(name, "PERCPU_LAYOUT_ZERO_BASED") == 0) {
+		f->zero_based_symbol = value != 0;
 	} else if (strcmp(name, "PERCPU_BASE") == 0) {
 		f->has_image_base = true;
 		f->image_base = value;

@@ -50,6 +50,10 @@ static void print_file(const struct layout *l, const struct layout_file *f, FILE
 			f->notes[i].shift < 64 ? (unsigned long long)1 << f->notes[i].shift : 0ULL);
 	if (f->nr_notes == 0)
 		fprintf(out, "  stride note: none\n");
+	if (f->zero_based)
+		fprintf(out, "  zero-based: per-CPU sections linked at 0x%" PRIx64 ", a variable's "
+			"address is its offset (%%gs holds the CPU's area, at base + n * stride)\n",
+			f->base);
 	if (l->nr_reports && f->nr_vars && !layout_file_in_reports(f))
 		fprintf(out, "  plugin reports: none declares this file's variables "
 			"(built without the plugin?); not checked against them\n");

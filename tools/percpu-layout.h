@@ -130,6 +130,11 @@ struct layout_file {
 	bool has_start, has_end, has_data_end;
 	uint64_t start_sym, end_sym, data_end_sym; /* __per_cpu_data_end: end of the template */
 	bool classic;            /* linked with PERCPU_LAYOUT_CLASSIC = 1: no window */
+	/* Linked zero-based (Linux x86-64's layout): the per-CPU sections at
+	 * 0, so base is 0 and the window is elsewhere (image_base).  Set by
+	 * the model: the sections start at 0, or the image says
+	 * PERCPU_LAYOUT_ZERO_BASED = 1 (zero_based_symbol). */
+	bool zero_based, zero_based_symbol;
 	/* Absolute symbols from ldscripts/percpu-config.lds, when linked in. */
 	bool has_image_shift, has_image_nr_cpus, has_image_base;
 	uint64_t image_shift, image_nr_cpus, image_base;
