@@ -235,6 +235,50 @@ static void test_checks(void)
 	layout_free(&l);
 }
 
+/* A zero-based image: sections at 0 give offsets, the window is the
+ * image's PERCPU_BASE and nothing is a marker problem; the symbol
+ * PERCPU_LAYOUT_ZERO_BASED = 1 on sections elsewhere is one. */
+static void test_zero_based(void)
+{
+	struct layout l = { 0 };
+	struct layout_file *k;
+	char err[200];
+
+	l.files = layout_xcalloc(1, sizeof(*l.files));
+	mk_kernel(&l.files[0], 0x1000);
+	l.nr_files = 1;
+	k = &l.files[0];
+	k->addr_bits = 64;
+	k->sections[0].vma = 0;
+	k->data_end_sym = 0x100;
+	k->has_start = true;
+	k->start_sym = 0;
+	k->has_image_base = true;
+	k->image_base = 0xffffffffc0000000ull;
+	CU_ASSERT_EQUAL_FATAL(layout_model(&l, &no_options, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(k->zero_based);
+	CU_ASSERT_EQUAL(l.base, 0xffffffffc0000000ull);
+	CU_ASSERT_EQUAL(l.base_source, LAYOUT_SRC_IMAGE);
+	CU_ASSERT_EQUAL(k->init_size, 0x100);
+	layout_check(&l);
+	CU_ASSERT_EQUAL(l.nr_problems, 0);
+	layout_free(&l);
+
+	memset(&l, 0, sizeof(l));
+	l.files = layout_xcalloc(1, sizeof(*l.files));
+	mk_kernel(&l.files[0], 0x1000);
+	l.nr_files = 1;
+	k = &l.files[0];
+	k->zero_based_symbol = true; /* but the sections are at 0xc0000000 */
+	CU_ASSERT_EQUAL_FATAL(layout_model(&l, &no_options, err, sizeof(err)), 0);
+	layout_check(&l);
+	CU_ASSERT_EQUAL(count_kind(&l, LAYOUT_PB_MARKERS), 1);
+	CU_ASSERT_EQUAL(l.nr_problems, 1);
+	if (l.nr_problems)
+		CU_ASSERT_PTR_NOT_NULL(strstr(l.problems[0].message, "not 0"));
+	layout_free(&l);
+}
+
 static void test_other_stride_takes_no_room(void)
 {
 	struct layout l = { 0 };
@@ -491,6 +535,7 @@ static const struct cunit_test tests[] = {
 	{ "a module that finds no room", test_no_room },
 	{ "dynamic areas after the modules", test_dynamic_after_modules },
 	{ "mixed strides, bad note, stray section, markers", test_checks },
+	{ "zero-based image: window from PERCPU_BASE, markers", test_zero_based },
 	{ "a module of another stride takes no room", test_other_stride_takes_no_room },
 	{ "the kernel decides the stride", test_kernel_decides_the_stride },
 	{ "an image after the first input", test_image_second_is_refused },
