@@ -4,8 +4,8 @@
  * table, and table-base-main.c that each computes what the table says. */
 #include "table-base.h"
 
-TEST_PERCPU __attribute__((section(".data.percpu"))) int counter = 1;
-TEST_PERCPU __attribute__((section(".data.percpu"))) int slots[4] = { 1 };
+DEFINE_PCPU(int, counter) = 1;
+DEFINE_PCPU(int[4], slots) = { 1 };
 
 /* A variable CPU, unsigned and signed (its own type extends it). */
 unsigned long remote(unsigned int cpu) { return (unsigned long)per_cpu_ptr(&counter, cpu); }

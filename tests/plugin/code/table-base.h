@@ -7,29 +7,15 @@
 #ifndef TABLE_BASE_H
 #define TABLE_BASE_H
 
-#if !defined(TEST_SHIFT) || !defined(TEST_BASE)
-# error "TEST_SHIFT, TEST_BASE: the table's shift and base"
+#ifndef TEST_BASE
+# error "TEST_BASE: the table's base"
 #endif
-#define TEST_NR_CPUS 8
+/* The table (with TEST_BASE in its attribute where the plugin is loaded:
+ * the main unit, without it, reads the table), per_cpu_ptr(). */
+#include "x86_64-accessors.h"
 
-/* Only where the plugin is loaded, as the kernel-glue headers do: the
- * main unit, without it, reads the table. */
-#if __has_attribute(percpu_offset_table)
-# define TEST_OFFSET_TABLE __attribute__((percpu_offset_table(TEST_SHIFT, TEST_BASE)))
-# define TEST_PERCPU __attribute__((percpu))
-#else
-# define TEST_OFFSET_TABLE
-# define TEST_PERCPU
-#endif
-
-extern unsigned long __per_cpu_offset[TEST_NR_CPUS] TEST_OFFSET_TABLE;
 extern TEST_PERCPU int counter;
 extern TEST_PERCPU int slots[4];
-
-/* What percpu-vm/percpu.h writes: integer arithmetic on &var plus an
- * entry.  Addresses only: the copies above CPU 0's are never touched. */
-#define per_cpu_ptr(ptr, cpu) \
-	((__typeof__(ptr))((unsigned long)(ptr) + __per_cpu_offset[+(cpu)]))
 
 /* table-base-work.c: each is per_cpu_ptr() in another shape. */
 unsigned long remote(unsigned int cpu);
