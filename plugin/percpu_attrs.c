@@ -5,6 +5,9 @@
  *   __attribute__((percpu))                    on every per-CPU variable
  *   __attribute__((percpu_offset_table(N)))    on __per_cpu_offset, VM mode:
  *                                              the table holds n << N
+ *   __attribute__((percpu_offset_table(N, B))) the same for a zero-based
+ *                                              layout (Linux x86-64's): the
+ *                                              table holds B + (n << N)
  *   __attribute__((percpu_this_cpu))           on a function that returns the
  *                                              CPU its caller runs on
  *                                              (smp_processor_id()), or on
@@ -18,6 +21,7 @@
 #include "hash-set.h"
 
 int percpu_table_shift = -1;
+unsigned HOST_WIDE_INT percpu_table_base;
 
 static const char *const percpu_data_section = PERCPU_SECTION_DATA_NAME;
 static const char *const percpu_bss_section = PERCPU_SECTION_ZERO_NAME;
@@ -105,7 +109,53 @@ offset_table_type_ok (const_tree decl)
   return TREE_CODE (type) == ARRAY_TYPE && offset_type_p (TREE_TYPE (type));
 }
 
-/* __attribute__((percpu_offset_table(SHIFT))) */
+/* ARG as an integer constant of its own type, through the casts a
+ * kernel's constants carry (`(unsigned long)0xffffffffc0000000`, _AC()'s
+ * suffixes), which the C++ front end may leave unfolded; NULL_TREE when
+ * it is not one. */
+static tree
+integer_constant_arg (tree arg)
+{
+  if (!arg || !INTEGRAL_TYPE_P (TREE_TYPE (arg)))
+    return NULL_TREE;
+  if (TREE_CODE (arg) == INTEGER_CST)
+    return arg;
+  if (!CONVERT_EXPR_P (arg) && TREE_CODE (arg) != NON_LVALUE_EXPR)
+    return NULL_TREE;
+  tree inner = integer_constant_arg (TREE_OPERAND (arg, 0));
+  return inner ? fold_convert (TREE_TYPE (arg), inner) : NULL_TREE;
+}
+
+/* The attribute's optional second argument, the base of the table's
+ * entries, checked: an integer constant the entries hold, on a page.
+ * Returns it in the entries' type, or NULL_TREE after an error. */
+static tree
+offset_table_base (tree decl, location_t loc, tree arg)
+{
+  tree elt = TYPE_MAIN_VARIANT (TREE_TYPE (TREE_TYPE (decl)));
+  tree base = integer_constant_arg (arg);
+
+  if (!base)
+    {
+      percpu_diag_bad_table_attr (loc, decl,
+				  "its second argument, the base, must be an "
+				  "integer constant");
+      return NULL_TREE;
+    }
+  if (!int_fits_type_p (base, elt))
+    {
+      percpu_diag_table_base_too_big (loc, decl, base, TYPE_PRECISION (elt));
+      return NULL_TREE;
+    }
+  if ((wi::to_wide (base) & (PERCPU_PAGE_SIZE - 1)) != 0)
+    {
+      percpu_diag_table_base_unaligned (loc, decl, base);
+      return NULL_TREE;
+    }
+  return fold_convert (elt, base);
+}
+
+/* __attribute__((percpu_offset_table(SHIFT[, BASE]))) */
 static tree
 handle_offset_table_attribute (tree *node, tree, tree args, int,
 			       bool *no_add_attrs)
@@ -113,6 +163,8 @@ handle_offset_table_attribute (tree *node, tree, tree args, int,
   tree decl = *node;
   location_t loc = DECL_SOURCE_LOCATION (decl);
   tree arg = args ? TREE_VALUE (args) : NULL_TREE;
+  tree base_arg = args ? TREE_CHAIN (args) : NULL_TREE;
+  tree base = NULL_TREE;
   int shift;
 
   if (percpu_opts.disabled)
@@ -137,6 +189,27 @@ handle_offset_table_attribute (tree *node, tree, tree args, int,
       return NULL_TREE;
     }
   shift = (int) tree_to_shwi (arg);
+  /* GCC's own count check would allow any number (the spec says "up to
+   * any"), so that this one can say what the arguments are. */
+  if (base_arg && TREE_CHAIN (base_arg))
+    {
+      percpu_diag_bad_table_attr (loc, decl,
+				  "it takes a shift and an optional base, no "
+				  "more arguments");
+      *no_add_attrs = true;
+      return NULL_TREE;
+    }
+  if (base_arg)
+    {
+      base = offset_table_base (decl, loc, TREE_VALUE (base_arg));
+      if (!base)
+	{
+	  *no_add_attrs = true;
+	  return NULL_TREE;
+	}
+      /* The lowering reads the checked constant back from here. */
+      TREE_VALUE (base_arg) = base;
+    }
   if (percpu_opts.shift >= 0 && percpu_opts.shift != shift)
     {
       percpu_diag_shift_mismatch (loc, shift, percpu_opts.shift, true);
@@ -149,7 +222,15 @@ handle_offset_table_attribute (tree *node, tree, tree args, int,
       *no_add_attrs = true;
       return NULL_TREE;
     }
+  unsigned HOST_WIDE_INT base_value = base ? tree_to_uhwi (base) : 0;
+  if (percpu_table_shift >= 0 && percpu_table_base != base_value)
+    {
+      percpu_diag_base_mismatch (loc, base_value, percpu_table_base);
+      *no_add_attrs = true;
+      return NULL_TREE;
+    }
   percpu_table_shift = shift;
+  percpu_table_base = base_value;
   return NULL_TREE;
 }
 
@@ -207,7 +288,7 @@ static struct attribute_spec percpu_attr_spec = {
   "percpu", 0, 0, true, false, false, false, handle_percpu_attribute, NULL
 };
 static struct attribute_spec offset_table_attr_spec = {
-  "percpu_offset_table", 1, 1, true, false, false, false,
+  "percpu_offset_table", 1, -1, true, false, false, false,
   handle_offset_table_attribute, NULL
 };
 static struct attribute_spec this_cpu_attr_spec = {

@@ -141,6 +141,49 @@ percpu_diag_bad_table_attr (location_t loc, tree decl, const char *why)
 	    decl, why);
 }
 
+/* A base as the kernel writes it: hex, or the negative number a signed
+ * constant was. */
+static void
+print_table_base (tree base, char *buf)
+{
+  if (tree_int_cst_sgn (base) < 0)
+    print_dec (wi::to_wide (base), buf, SIGNED);
+  else
+    print_hex (wi::to_wide (base), buf);
+}
+
+void
+percpu_diag_table_base_too_big (location_t loc, tree decl, tree base,
+				unsigned int bits)
+{
+  char value[WIDE_INT_PRINT_BUFFER_SIZE];
+
+  print_table_base (base, value);
+  error_at (loc, "%<percpu_offset_table%> attribute on %qD is invalid: its "
+	    "base, %s, does not fit the table%'s entries (unsigned, %u bits)",
+	    decl, value, bits);
+}
+
+void
+percpu_diag_table_base_unaligned (location_t loc, tree decl, tree base)
+{
+  char value[WIDE_INT_PRINT_BUFFER_SIZE];
+
+  print_table_base (base, value);
+  error_at (loc, "%<percpu_offset_table%> attribute on %qD is invalid: its "
+	    "base, %s, is not a multiple of the %u-byte page: every CPU%'s "
+	    "copy starts on a page", decl, value, PERCPU_PAGE_SIZE);
+}
+
+void
+percpu_diag_base_mismatch (location_t loc, unsigned HOST_WIDE_INT attr_base,
+			   unsigned HOST_WIDE_INT other)
+{
+  error_at (loc, "the per-CPU offset table is declared with base %wx here "
+	    "and with base %wx before: two configurations are mixed in one "
+	    "unit", attr_base, other);
+}
+
 void
 percpu_diag_attr_not_static (tree decl, tree name)
 {

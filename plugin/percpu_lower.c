@@ -9,7 +9,13 @@
  *     _2 = __per_cpu_offset[cpu_1];
  * by
  *     _5 = (unsigned long) cpu_1;  _2 = _5 << SHIFT;
- * and nothing else.  The address stays integer arithmetic on &var, so no
+ * and nothing else.  A zero-based layout (Linux x86-64's: per-CPU symbols
+ * are offsets from 0, the window at W) declares the table with
+ * percpu_offset_table(SHIFT, W) and keeps entry n equal to W + (n << SHIFT);
+ * then the load becomes
+ *     _5 = (unsigned long) cpu_1;  _6 = _5 << SHIFT;  _2 = _6 + W;
+ * computed in the entries' unsigned type, so that W + &var wraps to the
+ * kernel address exactly as the table's entry would have.  The address stays integer arithmetic on &var, so no
  * later pass assumes the result points into `var` (a POINTER_PLUS_EXPR on
  * &var would: false -Warray-bounds, __builtin_object_size 0, equality
  * folding).  A constant CPU folds here already, so `per_cpu(x, 3)` ends as
@@ -293,6 +299,18 @@ table_attr_shift (tree table)
   return (int) tree_to_shwi (TREE_VALUE (TREE_VALUE (attr)));
 }
 
+/* The attribute's base, an INTEGER_CST of the entries' type (its handler
+ * checked and converted it), or NULL_TREE for none (entries n << shift). */
+tree
+table_attr_base (tree table)
+{
+  tree attr = lookup_attribute ("percpu_offset_table", DECL_ATTRIBUTES (table));
+
+  if (!attr || !TREE_VALUE (attr) || !TREE_CHAIN (TREE_VALUE (attr)))
+    return NULL_TREE;
+  return TREE_VALUE (TREE_CHAIN (TREE_VALUE (attr)));
+}
+
 /* Is the CPU index the result of a percpu_this_cpu function (through
  * conversions)?  Then the access is to this CPU's copy, written in C. */
 static bool
@@ -312,8 +330,9 @@ this_cpu_index_p (tree index)
   return false;
 }
 
-/* Check and record one offset-table load, and rewrite it to a shift when
- * the table's contents are known.  Returns true if it rewrote. */
+/* Check and record one offset-table load, and rewrite it to the entry's
+ * value, base + (cpu << shift), when the table's contents are known.
+ * Returns true if it rewrote. */
 bool
 lower_table_load (gimple_stmt_iterator *gsi, const struct table_entry *entry)
 {
@@ -356,7 +375,12 @@ lower_table_load (gimple_stmt_iterator *gsi, const struct table_entry *entry)
   if (!rewrite)
     return false;
 
-  tree type = TREE_TYPE (rhs);
+  /* In the entries' type (unsigned, as wide as a pointer: the attribute's
+   * handler checked it), whatever integer type the load had: the shift
+   * and the base's addition then wrap as the runtime's did when it filled
+   * the table.  A constant CPU folds to one constant here. */
+  tree type = TYPE_MAIN_VARIANT (TREE_TYPE (TREE_TYPE (table)));
+  tree base = table_attr_base (table);
   gimple_seq seq = NULL;
   tree cpu = gimple_convert (&seq, loc, type, index);
   if (entry->add)
@@ -364,6 +388,9 @@ lower_table_load (gimple_stmt_iterator *gsi, const struct table_entry *entry)
 			build_int_cst (type, entry->add));
   tree offset = gimple_build (&seq, loc, LSHIFT_EXPR, type, cpu,
 			      build_int_cst (integer_type_node, shift));
+  if (base && !integer_zerop (base))
+    offset = gimple_build (&seq, loc, PLUS_EXPR, type, offset, base);
+  offset = gimple_convert (&seq, loc, TREE_TYPE (lhs), offset);
   if (seq)
     gsi_insert_seq_before (gsi, seq, GSI_SAME_STMT);
   gimple_assign_set_rhs_from_tree (gsi, offset);

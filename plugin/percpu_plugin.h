@@ -7,7 +7,7 @@
  *                    variables are per-CPU, checks on their declarations,
  *                    .bss.percpu placement
  *   percpu_lower.c   the GIMPLE pass: rewrites offset-table loads to
- *                    cpu << shift and finds the access sites
+ *                    base + (cpu << shift) and finds the access sites
  *   percpu_diag.c    the diagnostics, worded and classed in one place
  *   percpu_note.c    the .note.percpu emitter
  *   percpu_report.c  the JSON report: side file and .percpu.report record
@@ -86,6 +86,11 @@ bool percpu_this_cpu_offset_p (const_tree decl);
 int percpu_unit_shift (void);
 /* Shift seen on the table attribute, -1 if none yet. */
 extern int percpu_table_shift;
+/* Base seen on the table attribute (0 when it gave none): entry n of the
+ * table is base + (n << shift). */
+extern unsigned HOST_WIDE_INT percpu_table_base;
+/* Every CPU's copy starts on a page, so a table base is a multiple of one. */
+#define PERCPU_PAGE_SIZE 4096u
 
 /* ---- the lowering pass (percpu_lower.c) ---- */
 opt_pass *percpu_make_lower_pass (gcc::context *ctx);
@@ -104,6 +109,14 @@ void percpu_diag_stray_section (tree decl, const char *section);
 void percpu_diag_shift_mismatch (location_t loc, int attr_shift, int other,
 				 bool other_from_arg);
 void percpu_diag_bad_table_attr (location_t loc, tree decl, const char *why);
+/* The table attribute's base (an INTEGER_CST) is out of the entries'
+ * range, or not on a page. */
+void percpu_diag_table_base_too_big (location_t loc, tree decl, tree base,
+				     unsigned int bits);
+void percpu_diag_table_base_unaligned (location_t loc, tree decl, tree base);
+/* Two table declarations of the unit give different bases. */
+void percpu_diag_base_mismatch (location_t loc, unsigned HOST_WIDE_INT attr_base,
+				unsigned HOST_WIDE_INT other);
 void percpu_diag_attr_not_static (tree decl, tree name);
 void percpu_diag_attr_not_cpu_function (tree decl, tree name);
 /* Before anything else: the plugin was built for another GCC. */

@@ -4,7 +4,7 @@
  *
  * Self-contained on purpose: the kernel-glue headers' x86-64 arch is not
  * these tests' subject; the plugin's code and percpu-layout's reading of
- * x86-64 objects are.  The offset table carries the plugin's attribute and
+ * x86-64 objects are.  (Plain C: table-base.sh builds it for -m32 too.)  The offset table carries the plugin's attribute and
  * the accessors are what percpu-vm/percpu.h writes (integer arithmetic on
  * &var plus a table entry), with the unit's own shift (TEST_SHIFT) and
  * NR_CPUS (TEST_NR_CPUS, 8 unless given). */
@@ -19,8 +19,13 @@
 #endif
 
 /* The attributes only where the plugin is loaded (the tests' controls
- * compile without it), as the kernel-glue headers do. */
-#if __has_attribute(percpu_offset_table)
+ * compile without it), as the kernel-glue headers do.  With TEST_BASE the
+ * table is a zero-based layout's, entry n = TEST_BASE + (n << TEST_SHIFT)
+ * (table-base.h). */
+#if __has_attribute(percpu_offset_table) && defined(TEST_BASE)
+# define TEST_OFFSET_TABLE __attribute__((percpu_offset_table(TEST_SHIFT, TEST_BASE)))
+# define TEST_PERCPU __attribute__((percpu))
+#elif __has_attribute(percpu_offset_table)
 # define TEST_OFFSET_TABLE __attribute__((percpu_offset_table(TEST_SHIFT)))
 # define TEST_PERCPU __attribute__((percpu))
 #else
