@@ -143,12 +143,17 @@ if [ "$kind" = vm ]; then
 	want_cpus=$(seq 0 $(($(echo "$possible" | sed 's/.*-//'))) | wc -l)
 	got_lines=$(cpu_pages | tr , '\n' | grep -c .)
 	sum=$(cpu_pages | tr , '\n' | awk '{ s += $1 } END { print s + 0 }')
-	[ "$(vmstat base)" = 0xfe000000 ] && [ "$(vmstat stride)" = $((1 << $(vmstat shift))) ] &&
+	# the window of the boot line, which is the arch's default
+	# (CONFIG_VM_PERCPU_BASE: linux/patches/0001 and 0011)
+	case $(uname -m) in x86_64) want_base=0xffffffffc0000000 ;; *) want_base=0xfe000000 ;; esac
+	boot_base=$(echo "$window" | sed -n 's/.*percpu-vm: window \(0x[0-9a-f]*\)-.*/\1/p')
+	[ "$(vmstat base)" = "$want_base" ] && [ "$boot_base" = "$want_base" ] &&
+		[ "$(vmstat stride)" = $((1 << $(vmstat shift))) ] &&
 		[ "$(vmstat cpus)" = "$cpus" ] && [ "$got_lines" = "$want_cpus" ] &&
 		[ "$sum" = "$(vmstat mapped_pages)" ] && [ "$probe_stride" = "$(vmstat stride)" ]
 	ok=$?
 	if [ -r /proc/percpu_vm ]; then
-		check vm-proc-percpu-vm $ok "base $(vmstat base) shift $(vmstat shift) stride $(vmstat stride) cpus $(vmstat cpus), $got_lines CPU lines for $want_cpus possible CPUs adding up to $sum, mapped_pages $(vmstat mapped_pages); the probe's stride $probe_stride"
+		check vm-proc-percpu-vm $ok "base $(vmstat base) (boot line ${boot_base:-none}, expected $want_base) shift $(vmstat shift) stride $(vmstat stride) cpus $(vmstat cpus), $got_lines CPU lines for $want_cpus possible CPUs adding up to $sum, mapped_pages $(vmstat mapped_pages); the probe's stride $probe_stride"
 	else
 		check vm-proc-percpu-vm 1 "no /proc/percpu_vm"
 	fi

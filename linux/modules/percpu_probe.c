@@ -6,11 +6,13 @@
  *
  * Kernel per-CPU variables: x86 exports cpu_number (CPU n's copy is n)
  * and this_cpu_off (CPU n's copy is __per_cpu_offset[n], the value of its
- * %fs base).  Each online CPU reads its own copies through this_cpu_read
- * and this_cpu_ptr; one CPU then reads every possible CPU's through
- * per_cpu and checks both against each other and against the offsets:
- *  - vm: __per_cpu_offset[n] == n << PERCPU_VM_SHIFT, and every copy is
- *    at &var + n * stride with &var in the window (percpu_test.h);
+ * %fs base on i386, %gs base on x86-64).  Each online CPU reads its own
+ * copies through this_cpu_read and this_cpu_ptr; one CPU then reads every
+ * possible CPU's through per_cpu and checks both against each other and
+ * against the offsets:
+ *  - vm: __per_cpu_offset[n] == PERCPU_VM_OFFSET(n) (n << PERCPU_VM_SHIFT,
+ *    plus the window's base on zero-based x86-64), and every copy is at
+ *    CPU 0's + n * stride with CPU 0's in the window (percpu_test.h);
  *  - stock: the offsets are those of the embedded first chunk, whose
  *    units lie back to back: CPU n's copy is at CPU 0's + n * unit, the
  *    unit being __per_cpu_offset[1] - __per_cpu_offset[0].  The line
@@ -79,12 +81,14 @@ static bool probe_static(unsigned long stride)
 		const struct probe_seen *s = &probe_seen[cpu];
 		char *copy = (char *)per_cpu_ptr(&cpu_number, cpu);
 
-		if (IS_ENABLED(CONFIG_HAS_VM_PERCPU) &&
-		    per_cpu_offset(cpu) != (unsigned long)cpu * stride) {
-			percpu_test_fail("__per_cpu_offset[%u] is %#lx, expected %u << %d",
-					 cpu, per_cpu_offset(cpu), cpu, ilog2(stride));
+#if IS_ENABLED(CONFIG_HAS_VM_PERCPU)
+		if (per_cpu_offset(cpu) != PERCPU_VM_OFFSET(cpu)) {
+			percpu_test_fail("__per_cpu_offset[%u] is %#lx, expected %#lx + (%u << %d)",
+					 cpu, per_cpu_offset(cpu), PERCPU_VM_CPU0_OFFSET,
+					 cpu, ilog2(stride));
 			return false;
 		}
+#endif
 		if (copy != cpu0 + (unsigned long)cpu * stride) {
 			percpu_test_fail("CPU %u's cpu_number at %px, CPU 0's at %px: not %u * %lu apart",
 					 cpu, copy, cpu0, cpu, stride);

@@ -33,13 +33,15 @@
 #define PERCPU_TEST_GUARD	PAGE_SIZE
 
 /*
- * P (CPU 0's copy of WHAT) lies in [base, base + stride - guard) and every
- * possible CPU's copy is (char *)P + cpu * stride.  False after printing
- * the FAIL line.
+ * CPU 0's copy of WHAT (the per-CPU pointer P itself where the per-CPU
+ * data is linked at the window, i386; P plus the window's base where it is
+ * zero-based, x86-64) lies in [base, base + stride - guard) and every
+ * possible CPU's copy is that + cpu * stride.  False after printing the
+ * FAIL line.
  */
 static inline bool percpu_test_vm_addresses(const char *what, const void __percpu *p)
 {
-	unsigned long a = (unsigned long)p;
+	unsigned long a = (unsigned long)p + PERCPU_VM_CPU0_OFFSET;
 	unsigned int cpu;
 
 	if (a < PERCPU_VM_BASE || a >= PERCPU_VM_BASE + PERCPU_VM_STRIDE - PERCPU_TEST_GUARD) {
