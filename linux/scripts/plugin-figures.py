@@ -67,7 +67,12 @@ def table_references(path):
     A linked image has no relocations to name the table, and objdump
     writes an indexed operand's displacement signed
     (`-0x3ee0bae0(,%eax,4)` for 0xc11f4520), so operands are compared
-    with the table's address range (nm -S), modulo 2^32."""
+    with the table's address range (nm -S), modulo the address width
+    (2^32 for i386, 2^64 for x86-64).  An x86-64 RIP-relative operand
+    (`0x65240a(%rip)`) is compared by the address objdump resolves it to
+    in its comment (`# ffffffff81666680 <__per_cpu_offset>`)."""
+    with open(path, "rb") as f:
+        mask = (1 << 64) - 1 if f.read(5)[4:5] == b"\x02" else 0xffffffff
     nm = os.environ.get("NM", "nm")
     objdump = os.environ.get("OBJDUMP", "objdump")
     symbols = subprocess.run([nm, "-S", path], check=True, capture_output=True,
@@ -84,8 +89,11 @@ def table_references(path):
         fields = line.split("\t")
         if len(fields) < 2 or not re.match(r"^\s*[0-9a-f]+:$", fields[0]):
             continue
-        for sign, digits in re.findall(r"(-?)0x([0-9a-f]+)", fields[1]):
-            value = (-int(digits, 16) if sign else int(digits, 16)) & 0xffffffff
+        operands, _, comment = fields[1].partition("#")
+        values = [(-int(d, 16) if sign else int(d, 16)) & mask
+                  for sign, d in re.findall(r"(-?)0x([0-9a-f]+)", operands)]
+        values += [int(d, 16) for d in re.findall(r"^\s*([0-9a-f]+) <", comment)]
+        for value in values:
             if start <= value < start + size:
                 count += 1
                 break
