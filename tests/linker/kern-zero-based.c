@@ -7,6 +7,11 @@
  * guard-page assertion. */
 #include <percpu-vm/percpu.h>
 
+/* Linux's DECLARE_PER_CPU_FIRST (x86-64's fixed_percpu_data, whose canary
+ * GCC reads at %gs:40): percpu.lds must place it at offset 0, before the
+ * page-aligned object. */
+__attribute__((section(".data..percpu..first"))) __PCPU_ATTR_PERCPU
+char zb_first[48] = { 1 };
 DEFINE_PER_CPU(int, zb_counter) = 1;
 DEFINE_PER_CPU(long[4], zb_array) = { 1, 2, 3, 4 };
 DEFINE_PER_CPU(int[64], zb_zero);

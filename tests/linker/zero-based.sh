@@ -5,7 +5,8 @@
 # .data.percpu is linked at 0 and loaded in the image at __per_cpu_load
 # (physical: less the image's offset); __per_cpu_start is 0, __per_cpu_end
 # the section's size; every per-CPU symbol's value is its offset, and the
-# code's %gs displacement is that offset; .data/.bss stay in the image's
+# code's %gs displacement is that offset; .data..percpu..first (Linux's
+# DECLARE_PER_CPU_FIRST) is at 0; .data/.bss stay in the image's
 # segment.  Then the checks under both linkers: per-CPU data reaching into
 # the guard page (at offset PERCPU_STRIDE - 4096) fails with the guard-page
 # message and the marker's address, data exactly up to it links; an object
@@ -55,10 +56,11 @@ for l in bfd lld; do
 		bad "$l: .data or .bss put into the per-CPU segment"
 	# every per-CPU variable's value is its offset: inside [0, size), the
 	# page-aligned one first; ordinary data outside
-	for v in zb_counter zb_array zb_zero zb_mostly zb_page; do
+	for v in zb_first zb_counter zb_array zb_zero zb_mostly zb_page; do
 		a=$(sym $k $v); [ -n "$a" ] && [ $(hexval $a) -lt $end ] || bad "$l: $v at '$a', not an offset in [0, $end)"
 	done
-	[ $(hexval $(sym $k zb_page)) -eq 0 ] || bad "$l: page-aligned per-CPU object not at offset 0"
+	[ $(hexval $(sym $k zb_first)) -eq 0 ] || bad "$l: the .data..percpu..first object not at offset 0"
+	[ $(hexval $(sym $k zb_page)) -eq 4096 ] || bad "$l: page-aligned per-CPU object not at offset 4096, the page after the first object"
 	[ $(hexval $(sym $k zb_zero)) -ge $(hexval $(sym $k __per_cpu_data_end)) ] || bad "$l: zb_zero not in the zero part"
 	# the code's %gs displacement is the variable's offset
 	want=$(printf '%%gs:0x%x' $(hexval $(sym $k zb_counter)))
