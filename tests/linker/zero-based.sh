@@ -5,12 +5,12 @@
 # .data.percpu is linked at 0 and loaded in the image at __per_cpu_load
 # (physical: less the image's offset); __per_cpu_start is 0, __per_cpu_end
 # the section's size; every per-CPU symbol's value is its offset, and the
-# code's %gs displacement is that offset; .data..percpu..first (Linux's
-# DECLARE_PER_CPU_FIRST) is at 0; .data/.bss stay in the image's
+# code's %gs displacement is that offset; .data/.bss stay in the image's
 # segment.  Then the checks under both linkers: per-CPU data reaching into
 # the guard page (at offset PERCPU_STRIDE - 4096) fails with the guard-page
 # message and the marker's address, data exactly up to it links; an object
-# aligned beyond a page fails; classic and zero-based both set fails.
+# aligned beyond a page fails; classic and zero-based both set fails; a
+# .data..percpu..first object (Linux's DECLARE_PER_CPU_FIRST) is at 0.
 . "$top_srcdir/tests/linker/lib.sh"
 plugin=$top_builddir/plugin/percpu_plugin.so
 [ -f "$plugin" ] || die "$plugin not built"
@@ -56,11 +56,10 @@ for l in bfd lld; do
 		bad "$l: .data or .bss put into the per-CPU segment"
 	# every per-CPU variable's value is its offset: inside [0, size), the
 	# page-aligned one first; ordinary data outside
-	for v in zb_first zb_counter zb_array zb_zero zb_mostly zb_page; do
+	for v in zb_counter zb_array zb_zero zb_mostly zb_page; do
 		a=$(sym $k $v); [ -n "$a" ] && [ $(hexval $a) -lt $end ] || bad "$l: $v at '$a', not an offset in [0, $end)"
 	done
-	[ $(hexval $(sym $k zb_first)) -eq 0 ] || bad "$l: the .data..percpu..first object not at offset 0"
-	[ $(hexval $(sym $k zb_page)) -eq 4096 ] || bad "$l: page-aligned per-CPU object not at offset 4096, the page after the first object"
+	[ $(hexval $(sym $k zb_page)) -eq 0 ] || bad "$l: page-aligned per-CPU object not at offset 0"
 	[ $(hexval $(sym $k zb_zero)) -ge $(hexval $(sym $k __per_cpu_data_end)) ] || bad "$l: zb_zero not in the zero part"
 	# the code's %gs displacement is the variable's offset
 	want=$(printf '%%gs:0x%x' $(hexval $(sym $k zb_counter)))
@@ -83,15 +82,29 @@ expect_fail() { local name=$1 l=$2; shift 2; local pats=()
 	echo "$name ($l): $(grep -Em1 -- "${pats[0]}" "$tmp/err" | cut -c1-150)"
 }
 
+# Linux's DECLARE_PER_CPU_FIRST: a .data..percpu..first object goes before
+# everything, the read-mostly data included (x86-64's fixed_percpu_data:
+# the canary at %gs:40 must be at offset 0).
+pcc "$tmp/zb-first.o" -DZB_FIRST
+for l in bfd lld; do
+	link $l "$tmp/first-$l.elf" "$tmp/zb-first.o" > "$tmp/err" 2>&1 || { cat "$tmp/err"; bad "$l: the link with a .data..percpu..first object failed"; continue; }
+	[ "$(hexval $(sym "$tmp/first-$l.elf" zb_first))" -eq 0 ] &&
+		[ "$(hexval $(sym "$tmp/first-$l.elf" zb_mostly))" -gt 0 ] ||
+		bad "$l: the .data..percpu..first object at $(sym "$tmp/first-$l.elf" zb_first), the read-mostly one at $(sym "$tmp/first-$l.elf" zb_mostly): want the first at 0"
+done
+
 # The guard page: the per-CPU data with zb_big may take PERCPU_USABLE
 # bytes and no more.  rest = what the other per-CPU data takes beside
-# zb_big (measured with a small one; the sizes add up, all 32-byte aligned).
-pcc "$tmp/zb-small.o" -DZB_BIG_BYTES=4096
-link bfd "$tmp/small.elf" "$tmp/zb-small.o" || die "link with a 4 KiB zb_big"
-rest=$(( $(hexval $(sym "$tmp/small.elf" __per_cpu_size)) - 4096 ))
+# zb_big (measured with a small one; the sizes add up, all 32-byte aligned;
+# small enough for the smallest stride's one usable page).
+pcc "$tmp/zb-small.o" -DZB_BIG_BYTES=32
+link bfd "$tmp/small.elf" "$tmp/zb-small.o" || die "link with a 32-byte zb_big"
+rest=$(( $(hexval $(sym "$tmp/small.elf" __per_cpu_size)) - 32 ))
 pcc "$tmp/zb-fits.o" -DZB_BIG_BYTES=$((usable - rest))
 pcc "$tmp/zb-big.o" -DZB_BIG_BYTES=$((usable - rest + 32))
-guard_re="(0x0*|\[0*)[Ff][Ff]000"
+# the marker's address in the linkers' messages: PERCPU_USABLE, in hex
+guard_hex=$(printf '%x' $usable)
+guard_re="(0x0*|\[0*)(${guard_hex}|$(echo $guard_hex | tr a-f A-F))([^0-9a-fA-F]|\$)"
 printf '.section .data.percpu,"aw"\n.balign 8192\n.long 1\n' > "$tmp/overaligned.s"
 $CC -m64 -c "$tmp/overaligned.s" -o "$tmp/overaligned.o" || die "overaligned.s"
 sed 's/^PERCPU_LAYOUT_ZERO_BASED = 1;/&\nPERCPU_LAYOUT_CLASSIC = 1;/' "$script" > "$tmp/both.lds"
