@@ -16,12 +16,16 @@ struct trap_frame {
 	uint64_t vector, error;
 	uint64_t rip, cs, rflags, rsp, ss;
 };
+static inline uintptr_t trap_ip(const struct trap_frame *f) { return f->rip; }
+static inline void trap_set_ip(struct trap_frame *f, uintptr_t ip) { f->rip = ip; }
 #else
 struct trap_frame {
 	uint32_t edi, esi, ebp, esp_pusha, ebx, edx, ecx, eax; /* pushal */
 	uint32_t vector, error;
 	uint32_t eip, cs, eflags; /* pushed by the CPU (no privilege change) */
 };
+static inline uintptr_t trap_ip(const struct trap_frame *f) { return f->eip; }
+static inline void trap_set_ip(struct trap_frame *f, uintptr_t ip) { f->eip = (uint32_t)ip; }
 #endif
 
 #define VEC_PAGE_FAULT 14
@@ -37,25 +41,19 @@ struct trap_frame {
 
 void idt_init(void);
 void idt_load(void);
+/* trap_dispatch.c handles the traps; an unexpected one ends in the arch's
+ * report of the frame (traps.c, x86_64/traps.c). */
+__attribute__((noreturn)) void trap_panic(const struct trap_frame *f, const char *name);
 
 /* The last fault a probe recovered from, one record per CPU: the probes
  * run on every CPU at once (demo_modules.c faults on all of them), and a
  * CPU must read back its own fault, not another's. */
-#ifdef __x86_64__
 struct fault_record {
-	uint64_t addr;  /* CR2 */
-	uint32_t error; /* page-fault error code */
-	uint64_t rip;
+	uintptr_t addr;  /* CR2 */
+	uint32_t error;  /* page-fault error code */
+	uintptr_t ip;    /* the faulting instruction */
 	unsigned count;
 };
-#else
-struct fault_record {
-	uint32_t addr;  /* CR2 */
-	uint32_t error; /* page-fault error code */
-	uint32_t eip;
-	unsigned count;
-};
-#endif
 /* This CPU's record (before the APs start, CPU 0's). */
 const volatile struct fault_record *last_fault(void);
 

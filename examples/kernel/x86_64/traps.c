@@ -1,7 +1,6 @@
-/* x86_64/traps.c: the long-mode IDT (16-byte gates), and what each trap
- * does: as on i386 (../traps.c), a page fault inside one of the probes of
- * boot.S is recorded and resumed at the probe's fixup; any other exception
- * is reported with its frame and fails the run. */
+/* x86_64/traps.c: the long-mode IDT (16-byte gates), the return to ring 0
+ * and the report of an unexpected trap's frame.  What each trap does is
+ * ../trap_dispatch.c's, as on i386 (../traps.c). */
 #include "gdt.h"
 #include "io.h"
 #include "kernel.h"
@@ -18,26 +17,10 @@ _Static_assert(sizeof(struct idt_gate) == 16, "a long-mode gate is 16 bytes");
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
-static volatile struct fault_record fault_records[PERCPU_NR_CPUS];
-
-/* By APIC ID rather than %gs: the first probe runs before the per-CPU
- * window exists. */
-const volatile struct fault_record *last_fault(void)
-{
-	return &fault_records[smp_cpu_id_slow()];
-}
-
 #define STUB(n) extern char trap_stub_##n[]
 STUB(0); STUB(1); STUB(2); STUB(3); STUB(4); STUB(5); STUB(6); STUB(7);
 STUB(8); STUB(9); STUB(10); STUB(11); STUB(12); STUB(13); STUB(14); STUB(15);
 STUB(16); STUB(17); STUB(18); STUB(19); STUB(129); STUB(240); STUB(241); STUB(255);
-
-extern char probe_write32_insn[], probe_write32_fixup[];
-extern char probe_write8_insn[], probe_write8_fixup[];
-extern char probe_read32_insn[], probe_read32_fixup[];
-extern char probe_exec_fixup[];
-/* The address probe_exec is about to call (its fault has RIP == target). */
-volatile uintptr_t probe_exec_target;
 
 static void set_gate_dpl(unsigned vec, void *handler, unsigned dpl)
 {
@@ -79,28 +62,6 @@ void idt_load(void)
 	__asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
-static bool fixup(struct trap_frame *f)
-{
-	uint64_t rip = f->rip, fix = 0;
-	if (rip == (uint64_t)(uintptr_t)probe_write32_insn)
-		fix = (uint64_t)(uintptr_t)probe_write32_fixup;
-	else if (rip == (uint64_t)(uintptr_t)probe_write8_insn)
-		fix = (uint64_t)(uintptr_t)probe_write8_fixup;
-	else if (rip == (uint64_t)(uintptr_t)probe_read32_insn)
-		fix = (uint64_t)(uintptr_t)probe_read32_fixup;
-	else if (probe_exec_target && rip == probe_exec_target)
-		fix = (uint64_t)(uintptr_t)probe_exec_fixup;
-	if (!fix)
-		return false;
-	volatile struct fault_record *r = &fault_records[smp_cpu_id_slow()];
-	r->addr = read_cr2();
-	r->error = (uint32_t)f->error;
-	r->rip = rip;
-	r->count++;
-	f->rip = fix;
-	return true;
-}
-
 void trap_resume_kernel(struct trap_frame *f, uintptr_t ip, uintptr_t sp)
 {
 	f->rip = ip;
@@ -110,38 +71,10 @@ void trap_resume_kernel(struct trap_frame *f, uintptr_t ip, uintptr_t sp)
 	f->ss = GDT_KERNEL_DS;
 }
 
-static const char *const trap_names[20] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound", "invalid opcode",
-	"no FPU", "double fault", "coprocessor overrun", "invalid TSS", "segment not present",
-	"stack fault", "general protection", "page fault", "reserved", "FPU error",
-	"alignment check", "machine check", "SIMD error",
-};
-
-void trap_dispatch(struct trap_frame *f);
-void trap_dispatch(struct trap_frame *f)
+void trap_panic(const struct trap_frame *f, const char *name)
 {
-	if ((f->cs & 3) == 3) {
-		/* From ring 3: only the usermode probe runs there. */
-		usermode_trap(f);
-		return;
-	}
-	switch (f->vector) {
-	case VEC_TLB_SHOOTDOWN:
-		smp_handle_shootdown();
-		lapic_eoi();
-		return;
-	case VEC_WAKE:
-		lapic_eoi();
-		return;
-	case VEC_SPURIOUS:
-		return;
-	case VEC_PAGE_FAULT:
-		if (fixup(f))
-			return;
-		break;
-	}
 	panic("unexpected %s (vector %lu) error 0x%lx at rip 0x%016lx, cr2 0x%016lx, rsp 0x%016lx, "
 	      "rax %lx rbx %lx rcx %lx rdx %lx rsi %lx rdi %lx",
-	      f->vector < 20 ? trap_names[f->vector] : "interrupt", f->vector, f->error, f->rip,
+	      name, f->vector, f->error, f->rip,
 	      read_cr2(), f->rsp, f->rax, f->rbx, f->rcx, f->rdx, f->rsi, f->rdi);
 }
